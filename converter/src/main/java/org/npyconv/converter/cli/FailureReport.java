@@ -1,0 +1,50 @@
+package org.npyconv.converter.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import org.npyconv.formats.NpyconvException;
+
+/** Turns a failure into the one {@code error: ...} line the CLI contract promises. */
+final class FailureReport {
+    private FailureReport() {}
+
+    static int report(Throwable failure, boolean debug, PrintWriter err) {
+        if (debug) {
+            failure.printStackTrace(err);
+        }
+        err.println("error: " + describe(failure));
+        err.flush();
+        return NpyconvCommand.EXIT_FAILURE;
+    }
+
+    static String describe(Throwable failure) {
+        Throwable t = failure instanceof java.io.UncheckedIOException ? failure.getCause() : failure;
+        if (t instanceof NpyconvException) {
+            return t.getMessage();
+        }
+        if (t instanceof NoSuchFileException) {
+            return "no such file: " + ((NoSuchFileException) t).getFile();
+        }
+        if (t instanceof AccessDeniedException) {
+            return "permission denied: " + ((AccessDeniedException) t).getFile();
+        }
+        if (t instanceof NotDirectoryException) {
+            return "not a directory: " + ((NotDirectoryException) t).getFile();
+        }
+        if (t instanceof FileAlreadyExistsException) {
+            return "file exists: " + ((FileAlreadyExistsException) t).getFile();
+        }
+        if (t instanceof java.io.IOException) {
+            return "I/O error: " + t.getMessage();
+        }
+        if (t instanceof OutOfMemoryError) {
+            return "out of memory (a bug: please report it with --debug output)";
+        }
+        String message = t.getMessage();
+        return "internal error: " + t.getClass().getSimpleName() + (message == null ? "" : ": " + message)
+                + " (a bug: rerun with --debug and report it)";
+    }
+}

@@ -1,0 +1,100 @@
+package org.npyconv.converter.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code npyconv} command: subcommands for reading, indexing and converting NumPy files.
+ *
+ * <p>Exit codes follow Unix habits: 0 success; 1 a failure of the input or the run, reported as one
+ * {@code error: ...} line on stderr (a stack trace only with {@code --debug}); 2 a usage error.
+ */
+@Command(
+        name = "npyconv",
+        mixinStandardHelpOptions = true,
+        versionProvider = NpyconvCommand.Version.class,
+        description = "Read, index and convert NumPy .npy object arrays without executing their pickles.",
+        subcommands = {InfoCommand.class, CommandLine.HelpCommand.class},
+        usageHelpAutoWidth = true)
+public final class NpyconvCommand implements Runnable {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILURE = 1;
+    static final int EXIT_USAGE = 2;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of failures.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
+        PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        int code = execute(args, out, err);
+        out.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line with the given streams and returns its exit code; never throws. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        CommandLine cli = new CommandLine(new NpyconvCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            out.flush();
+            return FailureReport.report(ex, debug, err);
+        });
+        cli.setParameterExceptionHandler((ex, args2) -> {
+            out.flush();
+            err.println("error: " + ex.getMessage());
+            err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+            if (debug) {
+                ex.printStackTrace(err);
+            }
+            return EXIT_USAGE;
+        });
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // Reached only through a bug: every input-driven allocation is bounded before it happens.
+            out.flush();
+            return FailureReport.report(e, debug, err);
+        } finally {
+            out.flush();
+        }
+    }
+
+    /** Reads the version Maven filtered into version.properties. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"npyconv " + version()};
+        }
+
+        static String version() {
+            try (InputStream in = NpyconvCommand.class.getResourceAsStream("/org/npyconv/converter/version.properties")) {
+                Properties p = new Properties();
+                if (in != null) {
+                    p.load(in);
+                }
+                return p.getProperty("version", "unknown");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
