@@ -1,0 +1,234 @@
+package org.npyconv.formats.npyidx;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes a {@code .npyidx} sidecar (docs/npyidx.md) push-style: {@link #element} once per element
+ * in order while the pickle is scanned, then {@link #finish} with everything learned at the end.
+ *
+ * <p>All output goes to a temporary file beside the target ({@code NAME.tmp-XXXX}); {@link #finish}
+ * syncs it and renames it over the target atomically, so readers see the old index or the new one,
+ * never a partial file. {@link #close()} without {@code finish} deletes the temporary files. Span
+ * records and checkpoints stream to disk, so memory does not grow with the element count.
+ * Not thread-safe.
+ */
+public final class SidecarWriter implements Closeable {
+    private final Path target;
+    private final Path temp;
+    private final Path checkpointTemp;
+    private final FileChannel out;
+    private final FileChannel checkpoints;
+    private final SectionOutput spans;
+    private final SectionOutput checkpointOut;
+    private final int interval;
+    private final List<long[]> directory = new ArrayList<>();
+    private long count;
+    private long previousEnd;
+    private boolean finished;
+
+    private SidecarWriter(Path target, int interval) throws IOException {
+        if (interval < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 1: " + interval);
+        }
+        this.target = target;
+        this.interval = interval;
+        Path dir = target.toAbsolutePath().getParent();
+        this.temp = Files.createTempFile(dir, target.getFileName() + ".tmp-", "");
+        this.checkpointTemp = Files.createTempFile(dir, target.getFileName() + ".tmp-", ".ckpt");
+        FileChannel o = null;
+        try {
+            o = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.checkpoints = FileChannel.open(checkpointTemp, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            if (o != null) {
+                o.close();
+            }
+            Files.deleteIfExists(temp);
+            Files.deleteIfExists(checkpointTemp);
+            throw e;
+        }
+        this.out = o;
+        ByteBuffer header = ByteBuffer.allocate(SidecarLayout.FILE_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        header.put(SidecarLayout.MAGIC).putShort((short) SidecarLayout.MAJOR).putShort((short) SidecarLayout.MINOR).putInt(0);
+        header.flip();
+        while (header.hasRemaining()) {
+            out.write(header);
+        }
+        this.spans = new SectionOutput(out);
+        this.checkpointOut = new SectionOutput(checkpoints);
+    }
+
+    /** Starts writing the sidecar that will replace {@code target} on {@link #finish}. */
+    public static SidecarWriter create(Path target, int checkpointInterval) throws IOException {
+        return new SidecarWriter(target, checkpointInterval);
+    }
+
+    /** Records the next element's span; elements must come in order. */
+    public void element(long start, long end, long memoStart, long memoEnd) throws IOException {
+        if (count % interval == 0) {
+            checkpointOut.u64(start).u64(memoStart).u64(spans.length());
+        }
+        long gap = count == 0 ? 0 : start - previousEnd;
+        long memoDelta = memoEnd - memoStart;
+        long length = end - start;
+        if (gap < 0 || memoDelta < 0 || length <= 0) {
+            throw new IllegalArgumentException("element " + count + " span out of order: [" + start + ", " + end + ")");
+        }
+        if (gap == 0 && memoDelta <= 1) {
+            spans.varint(length << 2 | (memoDelta == 0 ? SidecarLayout.TAG_PLAIN : SidecarLayout.TAG_ONE_MEMO));
+        } else if (gap == 0) {
+            spans.varint(length << 2 | SidecarLayout.TAG_MEMO).varint(memoDelta);
+        } else {
+            spans.varint(length << 2 | SidecarLayout.TAG_GAP_MEMO).varint(gap).varint(memoDelta);
+        }
+        previousEnd = end;
+        count++;
+    }
+
+    /** Elements recorded so far. */
+    public long elementCount() {
+        return count;
+    }
+
+    /**
+     * Writes the remaining sections, the directory and the footer, syncs, and renames the file
+     * over the target.
+     *
+     * @param retainedIndices memo entries referenced inside the element list, ascending
+     * @param retainedLastUse for each, an upper bound of the last element that references it
+     * @param retainedComplete false when the indexer stopped recording (the list is then a subset)
+     */
+    public void finish(SourceFingerprint source, int headerMajor, int headerMinor, String headerText,
+                       PickleFacts facts, List<KindCount> kinds, List<GlobalUse> globals,
+                       long[] retainedIndices, long[] retainedLastUse, boolean retainedComplete) throws IOException {
+        if (facts.elementCount() != count || facts.checkpointInterval() != interval) {
+            throw new IllegalArgumentException("facts disagree with the recorded elements");
+        }
+        addSection(SidecarLayout.SPAN, spans);
+        appendCheckpoints();
+
+        SectionOutput s = new SectionOutput(out);
+        s.u64(source.size()).u64(source.mtimeNanos()).u64(source.pickleOffset()).u64(source.pickleEnd())
+                .u32(source.headerCrc32c() & 0xffffffffL).u32(source.pickleCrc32c() & 0xffffffffL).string(source.fileName());
+        addSection(SidecarLayout.SRCE, s);
+
+        s = new SectionOutput(out);
+        s.u16(headerMajor).u16(headerMinor).string(headerText);
+        addSection(SidecarLayout.HEAD, s);
+
+        s = new SectionOutput(out);
+        s.u32(facts.protocol()).u32(facts.checkpointInterval()).u64(facts.elementCount()).u64(facts.preambleEnd())
+                .u64(facts.preambleMemo()).u64(facts.stopOffset()).u64(facts.finalMemo());
+        addSection(SidecarLayout.PICK, s);
+
+        s = new SectionOutput(out);
+        s.u32(kinds.size());
+        for (KindCount k : kinds) {
+            s.u32(k.kind().ordinal()).u64(k.detail()).u64(k.count()).u64(k.firstElement());
+        }
+        addSection(SidecarLayout.KIND, s);
+
+        s = new SectionOutput(out);
+        s.u32(globals.size());
+        for (GlobalUse g : globals) {
+            s.string(g.module()).string(g.name()).u64(g.uses()).u64(g.firstOffset());
+        }
+        addSection(SidecarLayout.GLBL, s);
+
+        s = new SectionOutput(out);
+        s.u32(retainedComplete ? 1 : 0).u64(retainedIndices.length);
+        for (int i = 0; i < retainedIndices.length; i++) {
+            s.u64(retainedIndices[i]).u64(retainedLastUse[i]);
+        }
+        addSection(SidecarLayout.MEMO, s);
+
+        writeDirectoryAndFooter();
+        out.force(true);
+        out.close();
+        moveIntoPlace();
+        finished = true;
+    }
+
+    private void addSection(int tag, SectionOutput section) throws IOException {
+        int crc = section.finish();
+        directory.add(new long[] {tag, crc, section.start(), section.length()});
+    }
+
+    private void appendCheckpoints() throws IOException {
+        int crc = checkpointOut.finish();
+        long start = out.position();
+        long length = checkpointOut.length();
+        long copied = 0;
+        while (copied < length) {
+            copied += checkpoints.transferTo(copied, length - copied, out);
+        }
+        out.position(start + length);
+        directory.add(new long[] {SidecarLayout.CKPT, crc, start, length});
+    }
+
+    private void writeDirectoryAndFooter() throws IOException {
+        long dirOffset = out.position();
+        ByteBuffer dir = ByteBuffer.allocate(4 + directory.size() * SidecarLayout.DIRECTORY_ENTRY_SIZE)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        dir.putInt(directory.size());
+        for (long[] e : directory) {
+            dir.putInt((int) e[0]).putInt((int) e[1]).putLong(e[2]).putLong(e[3]).putInt(0);
+        }
+        dir.flip();
+        CRC32C crc = new CRC32C();
+        crc.update(dir.array(), 0, dir.limit());
+        int dirLength = dir.limit();
+        while (dir.hasRemaining()) {
+            out.write(dir);
+        }
+        ByteBuffer footer = ByteBuffer.allocate(SidecarLayout.FOOTER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        footer.putLong(dirOffset).putInt(dirLength).putInt((int) crc.getValue()).put(SidecarLayout.END_MAGIC);
+        footer.flip();
+        while (footer.hasRemaining()) {
+            out.write(footer);
+        }
+    }
+
+    private void moveIntoPlace() throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        // Make the rename itself durable (Linux allows fsync on a directory opened read-only).
+        try (FileChannel dir = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // Best effort: some file systems refuse to sync directories.
+        }
+    }
+
+    /** Deletes the temporary files unless {@link #finish} succeeded. */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (out.isOpen()) {
+                out.close();
+            }
+            checkpoints.close();
+        } finally {
+            Files.deleteIfExists(checkpointTemp);
+            if (!finished) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+}

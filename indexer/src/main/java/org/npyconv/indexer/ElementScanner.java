@@ -1,0 +1,687 @@
+package org.npyconv.indexer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.npyconv.formats.CorruptInputException;
+import org.npyconv.formats.UnsupportedInputException;
+import org.npyconv.formats.npyidx.ElementKind;
+import org.npyconv.formats.npyidx.ShortAscii;
+import org.npyconv.formats.pickle.PickleOpcode;
+import org.npyconv.formats.pickle.PickleReader;
+
+/**
+ * One structural pass over an object array's pickle: finds every element's byte span without
+ * building any value (docs/indexer.md, "Structural scan").
+ *
+ * <p>It tracks only the shape of the unpickler's stack: per stack slot the offset where the opcodes
+ * producing it start, the memo counter there, and a guess of its kind; per MARK the same. NumPy's
+ * array pickle is {@code _reconstruct(...)} then {@code MARK 1 shape dtype fortran LIST ... TUPLE BUILD}:
+ * the element list is the item that completes slot 6 while exactly one MARK (at depth 1) is open.
+ * Elements are the items appended to it — above a MARK at its level ({@code APPENDS}) or one at a
+ * time ({@code APPEND}). An element's end is only certain when its batch is appended (the next
+ * opcodes may still extend it: {@code EMPTY_DICT key value SETITEM}), so elements are reported at
+ * {@code APPENDS}/{@code APPEND} time; consecutive elements of a batch are contiguous.
+ *
+ * <p>Memory is bounded by the stack depth ({@link #MAX_DEPTH}) and fixed-size memo caches,
+ * never by the element count or the memo size. Not thread-safe; one scan per instance.
+ */
+final class ElementScanner {
+    /** Deepest stack (items or marks) accepted; far above any NumPy pickle (1000-item batches). */
+    static final int MAX_DEPTH = 1 << 18;
+
+    /** Slot of the element list: arr, MARK, version, shape, dtype, fortran, list. */
+    private static final int LIST_SLOT = 6;
+
+    /** Set in a tuple's detail when the detail is a dtype code found among its items. */
+    private static final long DTYPE_FLAG = 1L << 63;
+
+    /** Memo entries whose kind the scan remembers in a direct-mapped cache (a cheap guess for GETs). */
+    private static final int MEMO_CACHE_BITS = 16;
+
+    /** Longest str payload read back to name a STACK_GLOBAL. */
+    private static final int MAX_GLOBAL_NAME = 4096;
+
+    /** Receives what the scan finds, in file order. */
+    interface Listener {
+        /** One element, in order. {@code memoEnd - memoStart} memo entries are defined inside it. */
+        void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail);
+
+        /** A GET inside the element list of memo entry {@code memoIndex}. */
+        void memoReference(long memoIndex);
+    }
+
+    private enum Phase { PREAMBLE, ELEMENTS, TRAILER }
+
+    private final PickleReader reader;
+    private final FileChannel channel;
+    private final Path source;
+    private final Listener listener;
+    private final PickleGlobals globals = new PickleGlobals();
+
+    private Phase phase = Phase.PREAMBLE;
+    private int depth;
+    private long[] slotStart = new long[64];
+    private long[] slotMemo = new long[64];
+    private byte[] slotKind = new byte[64];
+    private long[] slotDetail = new long[64];
+    private long[] slotPayloadOffset = new long[64];
+    private int[] slotPayloadLength = new int[64];
+
+    private int marks;
+    private int[] markDepth = new int[16];
+    private long[] markOffset = new long[16];
+    private long[] markMemo = new long[16];
+
+    private long memoCounter;
+    private long elementCount;
+    private long listMemoEnd = -1;
+    private long stopOffset = -1;
+
+    // Direct-mapped cache memo index -> kind, for GETs. Collisions lose a guess, never correctness.
+    private final long[] cacheKey = new long[1 << MEMO_CACHE_BITS];
+    private final byte[] cacheKind = new byte[1 << MEMO_CACHE_BITS];
+    private final long[] cacheDetail = new long[1 << MEMO_CACHE_BITS];
+    private final long[] cachePayloadOffset = new long[1 << MEMO_CACHE_BITS];
+    private final int[] cachePayloadLength = new int[1 << MEMO_CACHE_BITS];
+    // Globals, dtypes and everything memoized in the preamble are few and reused by every element:
+    // kept apart so the flood of per-element entries can't evict them.
+    private final Map<Long, long[]> pinned = new HashMap<>();
+    private static final int MAX_PINNED = 65_536;
+
+    private final ByteBuffer nameBuffer = ByteBuffer.allocate(MAX_GLOBAL_NAME);
+
+    ElementScanner(PickleReader reader, FileChannel channel, Path source, Listener listener) {
+        this.reader = reader;
+        this.channel = channel;
+        this.source = source;
+        this.listener = listener;
+        Arrays.fill(cacheKey, -1);
+    }
+
+    /** Scans to STOP. Throws {@link CorruptInputException} for anything that is not an object ndarray pickle. */
+    void run() throws IOException {
+        PickleOpcode op;
+        while ((op = reader.next()) != null) {
+            step(op);
+        }
+        if (stopOffset < 0) {
+            throw corrupt("pickle ends before STOP", reader.position(), null);
+        }
+        if (listMemoEnd < 0) {
+            throw corrupt("pickle does not hold a NumPy object array (no element list found)", stopOffset, "STOP");
+        }
+    }
+
+    long elementCount() {
+        return elementCount;
+    }
+
+    long memoCounter() {
+        return memoCounter;
+    }
+
+    long stopOffset() {
+        return stopOffset;
+    }
+
+    PickleGlobals globals() {
+        return globals;
+    }
+
+    private void step(PickleOpcode op) throws IOException {
+        long at = reader.opcodeOffset();
+        switch (op) {
+            case PROTO:
+            case FRAME:
+            case READONLY_BUFFER:
+                return;
+            case MARK:
+                pushMark(at);
+                return;
+            case STOP:
+                need(1, op);
+                if (phase != Phase.TRAILER || depth != 1) {
+                    if (phase == Phase.PREAMBLE) {
+                        throw corrupt("pickle does not hold a NumPy object array (no element list found)", at, "STOP");
+                    }
+                    throw corrupt("pickle stops with " + depth + " items on the stack", at, "STOP");
+                }
+                depth = 0;
+                stopOffset = at;
+                return;
+            case POP:
+                if (depth > floor()) {
+                    depth--;
+                } else if (marks > 0) {
+                    popMark(op);
+                } else {
+                    throw corrupt("POP on an empty stack", at, op.name());
+                }
+                return;
+            case POP_MARK:
+                depth = popMark(op);
+                return;
+            case DUP:
+                need(1, op);
+                push(at, slotKind[depth], slotDetail[depth]);
+                slotPayloadOffset[depth] = slotPayloadOffset[depth - 1];
+                slotPayloadLength[depth] = slotPayloadLength[depth - 1];
+                return;
+            case NONE:
+                push(at, ElementKind.NONE, 0);
+                return;
+            case NEWTRUE:
+            case NEWFALSE:
+                push(at, ElementKind.BOOL, 0);
+                return;
+            case INT:
+                push(at, reader.isBoolInt() ? ElementKind.BOOL : ElementKind.INT, 0);
+                return;
+            case BININT:
+            case BININT1:
+            case BININT2:
+            case LONG:
+            case LONG1:
+            case LONG4:
+                push(at, ElementKind.INT, 0);
+                return;
+            case FLOAT:
+            case BINFLOAT:
+                push(at, ElementKind.FLOAT, 0);
+                return;
+            case STRING:
+            case BINSTRING:
+            case SHORT_BINSTRING:
+            case UNICODE:
+            case BINUNICODE:
+            case SHORT_BINUNICODE:
+            case BINUNICODE8:
+                pushString(at);
+                return;
+            case BINBYTES:
+            case SHORT_BINBYTES:
+            case BINBYTES8:
+            case NEXT_BUFFER:
+                push(at, ElementKind.BYTES, 0);
+                return;
+            case BYTEARRAY8:
+                push(at, ElementKind.BYTEARRAY, 0);
+                return;
+            case EMPTY_LIST:
+                push(at, ElementKind.LIST, 0);
+                noteElementList();
+                return;
+            case EMPTY_TUPLE:
+                push(at, ElementKind.TUPLE, 0);
+                return;
+            case EMPTY_DICT:
+                push(at, ElementKind.DICT, 0);
+                return;
+            case EMPTY_SET:
+                push(at, ElementKind.SET, 0);
+                return;
+            case LIST:
+                collapseMark(op, ElementKind.LIST, 0);
+                noteElementList();
+                return;
+            case TUPLE: {
+                int mark = markDepth(op);
+                collapseMark(op, ElementKind.TUPLE, tupleDetail(mark + 1, depth));
+                return;
+            }
+            case DICT: {
+                int mark = markDepth(op);
+                if (((depth - mark) & 1) != 0) {
+                    throw corrupt("DICT with an odd number of items", at, op.name());
+                }
+                collapseMark(op, ElementKind.DICT, 0);
+                return;
+            }
+            case FROZENSET:
+                collapseMark(op, ElementKind.FROZENSET, 0);
+                return;
+            case TUPLE1:
+            case TUPLE2:
+            case TUPLE3: {
+                int n = op == PickleOpcode.TUPLE1 ? 1 : op == PickleOpcode.TUPLE2 ? 2 : 3;
+                need(n, op);
+                int first = depth - n + 1;
+                long detail = tupleDetail(first, depth);
+                depth = first;
+                setSlot(first, ElementKind.TUPLE, detail);
+                return;
+            }
+            case APPEND:
+                need(2, op);
+                if (phase == Phase.ELEMENTS && depth - 1 == LIST_SLOT) {
+                    emitElement(depth, at, memoCounter);
+                }
+                depth--;
+                return;
+            case APPENDS: {
+                int mark = popMark(op);
+                requireTarget(mark, op);
+                if (phase == Phase.ELEMENTS && mark == LIST_SLOT) {
+                    for (int slot = mark + 1; slot <= depth; slot++) {
+                        boolean last = slot == depth;
+                        emitElement(slot, last ? at : slotStart[slot + 1], last ? memoCounter : slotMemo[slot + 1]);
+                    }
+                }
+                depth = mark;
+                return;
+            }
+            case SETITEMS: {
+                int mark = popMark(op);
+                requireTarget(mark, op);
+                if (((depth - mark) & 1) != 0) {
+                    throw corrupt("SETITEMS with an odd number of items", at, op.name());
+                }
+                depth = mark;
+                return;
+            }
+            case ADDITEMS: {
+                int mark = popMark(op);
+                requireTarget(mark, op);
+                depth = mark;
+                return;
+            }
+            case SETITEM:
+                need(3, op);
+                depth -= 2;
+                return;
+            case BUILD:
+                need(2, op);
+                build(depth - 1, depth);
+                depth--;
+                return;
+            case GLOBAL: {
+                int id = globals.use(reader.globalModule(), reader.globalName(), at);
+                push(at, ElementKind.GLOBAL, id);
+                return;
+            }
+            case STACK_GLOBAL: {
+                need(2, op);
+                int moduleSlot = depth - 1;
+                int id = globalFromSlots(moduleSlot, depth, at);
+                depth = moduleSlot;
+                setSlot(moduleSlot, ElementKind.GLOBAL, id);
+                return;
+            }
+            case INST: {
+                markDepth(op);
+                int id = globals.use(reader.globalModule(), reader.globalName(), at);
+                collapseMark(op, ElementKind.OBJECT, id);
+                return;
+            }
+            case OBJ: {
+                int mark = markDepth(op);
+                if (depth - mark < 1) {
+                    throw corrupt("OBJ without a class", at, op.name());
+                }
+                ElementKind kind = constructed(mark + 1, depth == mark + 1 ? 0 : mark + 2);
+                long detail = lastDetail;
+                collapseMark(op, kind, detail);
+                return;
+            }
+            case REDUCE:
+            case NEWOBJ: {
+                need(2, op);
+                int callable = depth - 1;
+                ElementKind kind = constructed(callable, depth);
+                depth = callable;
+                setSlot(callable, kind, lastDetail);
+                return;
+            }
+            case NEWOBJ_EX: {
+                need(3, op);
+                int callable = depth - 2;
+                ElementKind kind = constructed(callable, depth - 1);
+                depth = callable;
+                setSlot(callable, kind, lastDetail);
+                return;
+            }
+            case PERSID:
+                push(at, ElementKind.PERSISTENT_ID, 0);
+                return;
+            case BINPERSID:
+                need(1, op);
+                setSlot(depth, ElementKind.PERSISTENT_ID, 0);
+                return;
+            case EXT1:
+            case EXT2:
+            case EXT4:
+                push(at, ElementKind.OBJECT, -1);
+                return;
+            case GET:
+            case BINGET:
+            case LONG_BINGET:
+                get(reader.intArg(), at, op);
+                return;
+            case PUT:
+            case BINPUT:
+            case LONG_BINPUT:
+                put(reader.intArg(), at, op);
+                return;
+            case MEMOIZE:
+                put(memoCounter, at, op);
+                return;
+            default:
+                throw new UnsupportedInputException("opcode " + op.name() + " is not supported", source, at, op.name());
+        }
+    }
+
+    // ---- elements ----------------------------------------------------------------------------
+
+    private void noteElementList() {
+        if (phase == Phase.PREAMBLE && depth == LIST_SLOT && marks == 1 && markDepth[0] == 1) {
+            phase = Phase.ELEMENTS;
+            listMemoEnd = memoCounter;
+        }
+    }
+
+    private void emitElement(int slot, long end, long memoEnd) {
+        ElementKind kind = ElementKind.ofOrdinal(slotKind[slot]);
+        long detail = slotDetail[slot];
+        if (kind == ElementKind.TUPLE) {
+            detail = 0;
+        }
+        listener.element(slotStart[slot], end, slotMemo[slot], memoEnd, kind, detail);
+        elementCount++;
+    }
+
+    // ---- memo --------------------------------------------------------------------------------
+
+    private void put(long index, long at, PickleOpcode op) {
+        need(1, op);
+        if (index == memoCounter) {
+            memoCounter++;
+        } else if (index > memoCounter || index < 0) {
+            // Python's picklers number memo entries 0, 1, 2, ...; random access depends on it.
+            throw new UnsupportedInputException("memo index " + index + " out of sequence (expected "
+                    + memoCounter + "); written by a non-standard pickler", source, at, op.name());
+        }
+        remember(index);
+    }
+
+    private void remember(long index) {
+        byte kind = slotKind[depth];
+        if (phase == Phase.PREAMBLE || kind == ElementKind.GLOBAL.ordinal() || kind == ElementKind.DTYPE.ordinal()) {
+            if (pinned.size() < MAX_PINNED || pinned.containsKey(index)) {
+                pinned.put(index, new long[] {kind, slotDetail[depth], slotPayloadOffset[depth], slotPayloadLength[depth]});
+                return;
+            }
+        }
+        int i = (int) (index & ((1 << MEMO_CACHE_BITS) - 1));
+        cacheKey[i] = index;
+        cacheKind[i] = kind;
+        cacheDetail[i] = slotDetail[depth];
+        cachePayloadOffset[i] = slotPayloadOffset[depth];
+        cachePayloadLength[i] = slotPayloadLength[depth];
+    }
+
+    private void get(long index, long at, PickleOpcode op) {
+        if (index < 0 || index >= memoCounter) {
+            throw corrupt("memo index " + index + " was never stored", at, op.name());
+        }
+        if (phase == Phase.ELEMENTS) {
+            listener.memoReference(index);
+        }
+        long[] p = pinned.get(index);
+        if (p != null) {
+            push(at, ElementKind.ofOrdinal((int) p[0]), p[1]);
+            slotPayloadOffset[depth] = p[2];
+            slotPayloadLength[depth] = (int) p[3];
+            if (p[0] == ElementKind.GLOBAL.ordinal()) {
+                globals.reuse((int) p[1]);
+            }
+            return;
+        }
+        int i = (int) (index & ((1 << MEMO_CACHE_BITS) - 1));
+        if (cacheKey[i] == index) {
+            push(at, ElementKind.ofOrdinal(cacheKind[i]), cacheDetail[i]);
+            slotPayloadOffset[depth] = cachePayloadOffset[i];
+            slotPayloadLength[depth] = cachePayloadLength[i];
+        } else {
+            push(at, ElementKind.REFERENCE, 0);
+        }
+    }
+
+    // ---- kinds -------------------------------------------------------------------------------
+
+    private long lastDetail;
+
+    /** Kind of what calling the object in slot {@code callable} with args in slot {@code args} builds; detail in {@link #lastDetail}. */
+    private ElementKind constructed(int callable, int args) {
+        lastDetail = 0;
+        if (slotKind[callable] != ElementKind.GLOBAL.ordinal()) {
+            lastDetail = -1;
+            return ElementKind.OBJECT;
+        }
+        int id = (int) slotDetail[callable];
+        long argDetail = args > 0 ? slotDetail[args] : 0;
+        switch (globals.role(id)) {
+            case RECONSTRUCT:
+                return ElementKind.NDARRAY;
+            case FROMBUFFER:
+                lastDetail = dtypeIn(argDetail);
+                return ElementKind.NDARRAY;
+            case DTYPE:
+                lastDetail = (argDetail & DTYPE_FLAG) == 0 ? argDetail : 0;
+                return ElementKind.DTYPE;
+            case SCALAR:
+                lastDetail = dtypeIn(argDetail);
+                return ElementKind.NUMPY_SCALAR;
+            case SET:
+                return ElementKind.SET;
+            case FROZENSET:
+                return ElementKind.FROZENSET;
+            case BYTEARRAY:
+                return ElementKind.BYTEARRAY;
+            case CODECS_ENCODE:
+                return ElementKind.BYTES;
+            default:
+                lastDetail = id;
+                return ElementKind.OBJECT;
+        }
+    }
+
+    private static long dtypeIn(long tupleDetail) {
+        return (tupleDetail & DTYPE_FLAG) != 0 ? tupleDetail & ~DTYPE_FLAG : 0;
+    }
+
+    /** A tuple remembers the first dtype among its items, else its first short str (a dtype code or byte order). */
+    private long tupleDetail(int from, int to) {
+        long firstString = 0;
+        for (int slot = from; slot <= to; slot++) {
+            byte kind = slotKind[slot];
+            if (kind == ElementKind.DTYPE.ordinal() && slotDetail[slot] != 0) {
+                return slotDetail[slot] | DTYPE_FLAG;
+            }
+            if (firstString == 0 && kind == ElementKind.STR.ordinal()) {
+                firstString = slotDetail[slot];
+            }
+        }
+        return firstString;
+    }
+
+    /** BUILD: a dtype learns its byte order from its state, an ndarray its dtype. */
+    private void build(int target, int state) {
+        byte kind = slotKind[target];
+        long stateDetail = slotDetail[state];
+        if (kind == ElementKind.DTYPE.ordinal() && slotKind[state] == ElementKind.TUPLE.ordinal()) {
+            slotDetail[target] = dtypeCode(slotDetail[target], stateDetail);
+        } else if (kind == ElementKind.NDARRAY.ordinal() && slotDetail[target] == 0) {
+            slotDetail[target] = dtypeIn(stateDetail);
+        }
+    }
+
+    /** NumPy's {@code dtype.str} from the constructor's code ({@code f4}, {@code O8}) and the state's byte order. */
+    private static long dtypeCode(long base, long order) {
+        String code = ShortAscii.unpack(base);
+        String endian = (order & DTYPE_FLAG) == 0 ? ShortAscii.unpack(order) : "";
+        if (code.isEmpty()) {
+            return 0;
+        }
+        char kind = code.charAt(0);
+        if (kind == 'O') {
+            return ShortAscii.pack("|O");
+        }
+        if (endian.length() != 1 || "<>|=".indexOf(endian.charAt(0)) < 0) {
+            endian = "|";
+        }
+        if (kind == 'b' || kind == 'S' || kind == 'V' || code.equals("i1") || code.equals("u1")) {
+            endian = "|";
+        }
+        return ShortAscii.pack(endian + code);
+    }
+
+    private void pushString(long at) throws IOException {
+        long length = reader.payloadLength();
+        long detail = length <= ShortAscii.MAX_LENGTH ? packPayload((int) length) : 0;
+        push(at, ElementKind.STR, detail);
+        slotPayloadOffset[depth] = reader.payloadOffset();
+        slotPayloadLength[depth] = (int) Math.min(length, Integer.MAX_VALUE);
+    }
+
+    private long packPayload(int length) {
+        PickleOpcode op = reader.opcode();
+        if (op == PickleOpcode.STRING || op == PickleOpcode.UNICODE) {
+            return 0; // escaped text: not worth decoding for a guess
+        }
+        byte[] bytes = reader.payloadBytes();
+        return ShortAscii.pack(bytes, 0, length);
+    }
+
+    private int globalFromSlots(int moduleSlot, int nameSlot, long at) throws IOException {
+        String module = slotString(moduleSlot);
+        String name = slotString(nameSlot);
+        if (module == null || name == null) {
+            return globals.use(module == null ? "?" : module, name == null ? "?" : name, at);
+        }
+        return globals.use(module, name, at);
+    }
+
+    /** Reads back a str slot's text from the file (STACK_GLOBAL is rare: once per distinct global). */
+    private String slotString(int slot) throws IOException {
+        if (slotKind[slot] != ElementKind.STR.ordinal()) {
+            return null;
+        }
+        int length = slotPayloadLength[slot];
+        long offset = slotPayloadOffset[slot];
+        if (length <= 0 || length > MAX_GLOBAL_NAME || offset <= 0) {
+            return length == 0 ? "" : null;
+        }
+        nameBuffer.clear().limit(length);
+        while (nameBuffer.hasRemaining()) {
+            if (channel.read(nameBuffer, offset + nameBuffer.position()) < 0) {
+                return null;
+            }
+        }
+        return new String(nameBuffer.array(), 0, length, StandardCharsets.UTF_8);
+    }
+
+    // ---- stack -------------------------------------------------------------------------------
+
+    private int floor() {
+        return marks == 0 ? 0 : markDepth[marks - 1];
+    }
+
+    private void need(int n, PickleOpcode op) {
+        if (depth - n < floor()) {
+            throw corrupt("stack underflow: " + op.name() + " needs " + n + " item" + (n == 1 ? "" : "s")
+                    + " above the last MARK", reader.opcodeOffset(), op.name());
+        }
+    }
+
+    private void requireTarget(int mark, PickleOpcode op) {
+        if (mark - floor() < 1) {
+            throw corrupt(op.name() + " has no object to add to", reader.opcodeOffset(), op.name());
+        }
+    }
+
+    private void push(long at, ElementKind kind, long detail) {
+        int slot = depth + 1;
+        if (slot >= slotStart.length) {
+            growSlots(slot);
+        }
+        depth = slot;
+        slotStart[slot] = at;
+        slotMemo[slot] = memoCounter;
+        slotKind[slot] = (byte) kind.ordinal();
+        slotDetail[slot] = detail;
+        slotPayloadOffset[slot] = -1;
+        slotPayloadLength[slot] = -1;
+    }
+
+    private void setSlot(int slot, ElementKind kind, long detail) {
+        slotKind[slot] = (byte) kind.ordinal();
+        slotDetail[slot] = detail;
+        slotPayloadOffset[slot] = -1;
+        slotPayloadLength[slot] = -1;
+    }
+
+    /** Pops to the last MARK and pushes one new item that starts at the MARK. */
+    private void collapseMark(PickleOpcode op, ElementKind kind, long detail) {
+        depth = popMark(op);
+        long start = markOffset[marks];
+        long memo = markMemo[marks];
+        push(start, kind, detail);
+        slotMemo[depth] = memo;
+    }
+
+    private int markDepth(PickleOpcode op) {
+        if (marks == 0) {
+            throw corrupt(op.name() + " without a MARK on the stack", reader.opcodeOffset(), op.name());
+        }
+        return markDepth[marks - 1];
+    }
+
+    private void pushMark(long at) {
+        if (marks == markDepth.length) {
+            if (marks >= MAX_DEPTH) {
+                throw tooDeep(at);
+            }
+            markDepth = Arrays.copyOf(markDepth, marks * 2);
+            markOffset = Arrays.copyOf(markOffset, marks * 2);
+            markMemo = Arrays.copyOf(markMemo, marks * 2);
+        }
+        markDepth[marks] = depth;
+        markOffset[marks] = at;
+        markMemo[marks] = memoCounter;
+        marks++;
+    }
+
+    private int popMark(PickleOpcode op) {
+        int mark = markDepth(op);
+        marks--;
+        return mark;
+    }
+
+    private void growSlots(int slot) {
+        if (slot >= MAX_DEPTH) {
+            throw tooDeep(reader.opcodeOffset());
+        }
+        int size = Math.min(MAX_DEPTH, slotStart.length * 2);
+        slotStart = Arrays.copyOf(slotStart, size);
+        slotMemo = Arrays.copyOf(slotMemo, size);
+        slotKind = Arrays.copyOf(slotKind, size);
+        slotDetail = Arrays.copyOf(slotDetail, size);
+        slotPayloadOffset = Arrays.copyOf(slotPayloadOffset, size);
+        slotPayloadLength = Arrays.copyOf(slotPayloadLength, size);
+    }
+
+    private UnsupportedInputException tooDeep(long at) {
+        return new UnsupportedInputException("pickle stack deeper than " + MAX_DEPTH + " items or marks",
+                source, at, reader.opcode() == null ? null : reader.opcode().name());
+    }
+
+    private CorruptInputException corrupt(String reason, long at, String construct) {
+        return new CorruptInputException(reason, source, at, construct);
+    }
+}
