@@ -1,0 +1,1053 @@
+package org.npyconv.formats.pickle;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.npyconv.formats.CorruptInputException;
+import org.npyconv.formats.UnsupportedInputException;
+
+/**
+ * Streams the opcodes of one pickle, the way {@code pickletools.genops} lists them, without
+ * executing anything and without copying payloads.
+ *
+ * <p>Each {@link #next()} reads one opcode and its argument and makes it the <em>current
+ * opcode</em>; accessors describe it: {@link #opcode()}, {@link #opcodeOffset()},
+ * {@link #endOffset()}, the decoded argument ({@link #intArg()}, {@link #floatArg()},
+ * {@link #stringArg()}, ...) and, for string, bytes and text-line arguments, where the raw payload
+ * lies ({@link #payloadOffset()}, {@link #payloadLength()}). Payloads are only located during
+ * {@code next()}: a 1 GiB {@code BINBYTES8} costs a length check and a position update. They are
+ * decoded or copied only when asked. FRAME is reported like any opcode and is otherwise transparent.
+ *
+ * <p>All offsets are absolute byte offsets in the file ({@code long}, correct beyond 4 GiB). Every
+ * length the stream claims is checked against the bytes that remain before {@code end} before
+ * anything is skipped or allocated; malformed input raises {@link CorruptInputException} carrying
+ * the file, the offset of the opcode that cannot be read and its name. I/O failures surface as
+ * {@link UncheckedIOException}.
+ *
+ * <p>Reads are positional ({@link FileChannel#read(ByteBuffer, long)}) into a reusable heap window,
+ * so several readers, on several threads, may share one channel. A reader itself is not
+ * thread-safe. {@link #open(Path, long)} owns its channel and {@link #close()} closes it; the
+ * public constructor borrows the channel and {@link #close()} leaves it open.
+ *
+ * <p>Specified in {@code docs/pickle-reader.md}.
+ */
+public final class PickleReader implements Closeable {
+    /** Window size {@link #open(Path, long)} uses: 256 KiB. */
+    public static final int DEFAULT_WINDOW_SIZE = 256 * 1024;
+    /** Smallest window accepted: must hold an opcode with its longest fixed argument (9 bytes). */
+    public static final int MIN_WINDOW_SIZE = 16;
+    /** Longest newline-terminated argument that is decoded (located payloads have no limit). */
+    public static final int MAX_DECODED_LINE = 64 << 20;
+
+    /** Opcode byte plus the longest fixed part (FRAME's, BINFLOAT's or BINBYTES8's eight bytes). */
+    private static final int MAX_HEAD = 9;
+    /** Largest Java array the JDK reliably allocates. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    // What next() does after the opcode byte, by code byte (Jackson-style 256-entry table).
+    // Behaviour, not ArgKind: PROTO, STOP and FRAME have their own entries so that the common
+    // cases carry no per-opcode test for them.
+    private static final byte UNKNOWN = 0;
+    private static final byte NO_ARG = 1;
+    private static final byte STOP_OP = 2;
+    private static final byte U1 = 3;
+    private static final byte PROTO_OP = 4;
+    private static final byte U2 = 5;
+    private static final byte I4 = 6;
+    private static final byte U4 = 7;
+    private static final byte F8 = 8;
+    private static final byte FRAME_OP = 9;
+    private static final byte COUNT1 = 10;
+    private static final byte COUNT4_SIGNED = 11;
+    private static final byte COUNT4 = 12;
+    private static final byte COUNT8 = 13;
+    private static final byte LONG_1 = 14;
+    private static final byte LONG_4 = 15;
+    private static final byte LINE = 16;
+
+    private static final byte[] ACTION = new byte[256];
+
+    static {
+        for (PickleOpcode op : PickleOpcode.values()) {
+            ACTION[op.code()] = action(op);
+        }
+    }
+
+    private static byte action(PickleOpcode op) {
+        switch (op) {
+            case STOP: return STOP_OP;
+            case PROTO: return PROTO_OP;
+            case FRAME: return FRAME_OP;
+            default: break;
+        }
+        switch (op.argKind()) {
+            case NONE: return NO_ARG;
+            case UINT1: return U1;
+            case UINT2: return U2;
+            case INT4: return I4;
+            case UINT4: return U4;
+            case FLOAT8: return F8;
+            case LONG1: return LONG_1;
+            case LONG4: return LONG_4;
+            case STRING1: case BYTES1: case UNICODESTRING1: return COUNT1;
+            case STRING4: return COUNT4_SIGNED;
+            case BYTES4: case UNICODESTRING4: return COUNT4;
+            case BYTES8: case BYTEARRAY8: case UNICODESTRING8: return COUNT8;
+            default:
+                if (op.argKind().isLine()) {
+                    return LINE;
+                }
+                throw new AssertionError(op);
+        }
+    }
+
+    // How intArg() reads the current integer argument.
+    private static final byte INT_IN_ARG = 0;  // argLong holds it
+    private static final byte INT_BIG = 1;     // valid, beyond long: bigIntArg() only
+    private static final byte INT_UNKNOWN = 2; // LONG1/LONG4 payload not yet decoded
+
+    // Source.
+    private final FileChannel channel;
+    private final boolean ownsChannel;
+    private final Path source;
+    private final long end;
+
+    // Window: buf[0, limit) holds the file bytes at [bufStart, bufStart + limit); pos is the next unread byte.
+    private final byte[] buf;
+    private final ByteBuffer bufView;
+    private long bufStart;
+    private int pos;
+    private int limit;
+
+    // The current opcode and its decoded argument.
+    private PickleOpcode op;
+    private long opStart;
+    private long opEnd;
+    private long argLong;     // integer argument, memo index, FRAME length, or BINFLOAT bits
+    private byte intState;    // INT_* for integer arguments
+    private boolean boolInt;  // protocol-0 INT written as 00 / 01
+    private long payloadOff;
+    private long payloadLen;
+
+    // Stream state.
+    private boolean stopped;
+    private int protocol;
+    private boolean closed;
+
+    /**
+     * Opens {@code file} and reads the pickle that starts at {@code start} (for {@code .npy} files,
+     * just past the header). The reader owns the channel and closes it in {@link #close()}.
+     *
+     * @throws IOException if the file cannot be opened
+     * @throws IllegalArgumentException if {@code start} is negative or beyond the end of the file
+     */
+    public static PickleReader open(Path file, long start) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        try {
+            return new PickleReader(ch, true, start, ch.size(), file, DEFAULT_WINDOW_SIZE);
+        } catch (RuntimeException | IOException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Reads the pickle at {@code [start, end)} of a borrowed channel; {@link #close()} leaves the
+     * channel open. Only positional reads are used, so the channel's position is never touched
+     * and other readers may use it concurrently.
+     *
+     * @param ch the channel; the caller keeps ownership
+     * @param start absolute offset of the first opcode
+     * @param end absolute offset where the input ends (usually {@code ch.size()}); nothing at or
+     *     beyond it is read, and lengths are checked against it
+     * @param source the file name for error messages, or {@code null}
+     * @param windowSize bytes of the reusable read window, at least {@link #MIN_WINDOW_SIZE}
+     */
+    public PickleReader(FileChannel ch, long start, long end, Path source, int windowSize) {
+        this(ch, false, start, end, source, windowSize);
+    }
+
+    private PickleReader(FileChannel ch, boolean owns, long start, long end, Path source, int windowSize) {
+        if (ch == null) {
+            throw new NullPointerException("channel");
+        }
+        if (windowSize < MIN_WINDOW_SIZE) {
+            throw new IllegalArgumentException("window size " + windowSize + " < " + MIN_WINDOW_SIZE);
+        }
+        if (start < 0 || start > end) {
+            throw new IllegalArgumentException("start " + start + " outside [0, " + end + "]");
+        }
+        this.channel = ch;
+        this.ownsChannel = owns;
+        this.source = source;
+        this.end = end;
+        this.buf = new byte[windowSize];
+        this.bufView = ByteBuffer.wrap(buf);
+        this.bufStart = start;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The hot loop
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Reads the next opcode and its argument and makes it the current opcode.
+     *
+     * @return the opcode, or {@code null} once STOP has been returned (until {@link #seek})
+     * @throws CorruptInputException if the input ends before STOP, holds an unknown opcode byte,
+     *     or an argument is malformed or claims more bytes than remain; the offset is that of the
+     *     opcode that cannot be read
+     */
+    public PickleOpcode next() {
+        if (stopped) {
+            return null;
+        }
+        int p = pos;
+        if (limit - p < MAX_HEAD) {
+            p = loadMore();
+        }
+        final byte[] b = buf;
+        final int avail = limit - p;
+        if (avail <= 0) {
+            throw endsBeforeStop(bufStart + p);
+        }
+        final int code = b[p] & 0xFF;
+        final long start = bufStart + p;
+        final PickleOpcode o = PickleOpcode.of(code);
+        op = o;
+        opStart = start;
+        switch (ACTION[code]) {
+            case NO_ARG:
+                pos = p + 1;
+                opEnd = start + 1;
+                return o;
+            case U1:
+                if (avail < 2) {
+                    throw argumentCut(1);
+                }
+                argLong = b[p + 1] & 0xFF;
+                intState = INT_IN_ARG;
+                pos = p + 2;
+                opEnd = start + 2;
+                return o;
+            case COUNT1:
+                if (avail < 2) {
+                    throw argumentCut(1);
+                }
+                return counted(p, 2, b[p + 1] & 0xFF);
+            case COUNT4:
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                return counted(p, 5, int4(b, p + 1) & 0xFFFF_FFFFL);
+            case COUNT8:
+                if (avail < 9) {
+                    throw argumentCut(8);
+                }
+                return counted(p, 9, int8(b, p + 1));
+            case I4:
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                argLong = int4(b, p + 1);
+                intState = INT_IN_ARG;
+                pos = p + 5;
+                opEnd = start + 5;
+                return o;
+            case U2:
+                if (avail < 3) {
+                    throw argumentCut(2);
+                }
+                argLong = (b[p + 1] & 0xFF) | (b[p + 2] & 0xFF) << 8;
+                intState = INT_IN_ARG;
+                pos = p + 3;
+                opEnd = start + 3;
+                return o;
+            case U4:
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                argLong = int4(b, p + 1) & 0xFFFF_FFFFL;
+                intState = INT_IN_ARG;
+                pos = p + 5;
+                opEnd = start + 5;
+                return o;
+            case F8:
+                if (avail < 9) {
+                    throw argumentCut(8);
+                }
+                argLong = Long.reverseBytes(int8(b, p + 1)); // BINFLOAT is big-endian
+                pos = p + 9;
+                opEnd = start + 9;
+                return o;
+            case LONG_1:
+                if (avail < 2) {
+                    throw argumentCut(1);
+                }
+                counted(p, 2, b[p + 1] & 0xFF);
+                decodeSmallLong();
+                return o;
+            case STOP_OP:
+                stopped = true;
+                pos = p + 1;
+                opEnd = start + 1;
+                return o;
+            case PROTO_OP:
+                if (avail < 2) {
+                    throw argumentCut(1);
+                }
+                argLong = b[p + 1] & 0xFF;
+                intState = INT_IN_ARG;
+                protocol = (int) argLong;
+                pos = p + 2;
+                opEnd = start + 2;
+                return o;
+            case FRAME_OP:
+                if (avail < 9) {
+                    throw argumentCut(8);
+                }
+                return frame(p, int8(b, p + 1));
+            case COUNT4_SIGNED:
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                return countedSigned(p, int4(b, p + 1));
+            case LONG_4:
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                countedSigned(p, int4(b, p + 1));
+                decodeSmallLong();
+                return o;
+            case LINE:
+                return line(p);
+            default:
+                throw unknownOpcode(start, code);
+        }
+    }
+
+    /**
+     * Locates a counted payload of {@code n} bytes after a header of {@code header} bytes (opcode
+     * and length field) at window index {@code p}. {@code n} is unsigned: a negative value is a
+     * claim of 2^63 bytes or more.
+     */
+    private PickleOpcode counted(int p, int header, long n) {
+        final long start = bufStart + p;
+        final long payload = start + header;
+        final long remaining = end - payload;
+        if (n < 0 || n > remaining) {
+            throw claimsTooMuch(n, remaining);
+        }
+        payloadOff = payload;
+        payloadLen = n;
+        final long after = payload + n;
+        opEnd = after;
+        if (n <= limit - p - header) {
+            pos = p + header + (int) n;
+        } else {
+            skipTo(after);
+        }
+        return op;
+    }
+
+    /** A counted payload whose length field is a signed int4 (BINSTRING, LONG4). */
+    private PickleOpcode countedSigned(int p, int n) {
+        if (n < 0) {
+            throw corrupt(op.name() + " has a negative length (" + n + ")", opStart);
+        }
+        return counted(p, 5, n);
+    }
+
+    /**
+     * FRAME: the frame must fit in the bytes that remain. Its content is then read like any other
+     * opcodes, so nothing is skipped.
+     */
+    private PickleOpcode frame(int p, long n) {
+        final long remaining = end - (bufStart + p + 9);
+        if (n < 0 || n > remaining) {
+            throw claimsTooMuch(n, remaining);
+        }
+        argLong = n;
+        intState = INT_IN_ARG;
+        pos = p + 9;
+        opEnd = opStart + 9;
+        return op;
+    }
+
+    /** LONG1/LONG4: decodes a payload of up to eight bytes that lies in the window into argLong. */
+    private void decodeSmallLong() {
+        final long n = payloadLen;
+        final long rel = payloadOff - bufStart;
+        if (n <= 8 && rel >= 0 && rel + n <= limit) {
+            argLong = littleEndianSigned(buf, (int) rel, (int) n);
+            intState = INT_IN_ARG;
+        } else {
+            intState = INT_UNKNOWN; // decided by intArgFitsLong() on demand
+        }
+    }
+
+    private static long littleEndianSigned(byte[] b, int off, int n) {
+        if (n == 0) {
+            return 0;
+        }
+        long v = b[off + n - 1]; // sign-extends the most significant byte
+        for (int i = n - 2; i >= 0; i--) {
+            v = (v << 8) | (b[off + i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static int int4(byte[] b, int i) {
+        return (b[i] & 0xFF) | (b[i + 1] & 0xFF) << 8 | (b[i + 2] & 0xFF) << 16 | b[i + 3] << 24;
+    }
+
+    private static long int8(byte[] b, int i) {
+        return (int4(b, i) & 0xFFFF_FFFFL) | (long) int4(b, i + 4) << 32;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Window management (cold)
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Moves the unread bytes to the front of the window and reads more after them. Returns the new
+     * {@code pos}; fewer than {@link #MAX_HEAD} bytes are available only at the end of the input.
+     */
+    private int loadMore() {
+        fill(pos);
+        return pos;
+    }
+
+    /**
+     * Keeps the window bytes from index {@code keep} on (moving them to the front), then reads as
+     * many bytes as fit before {@link #end}. Returns false when nothing more could be read.
+     */
+    private boolean fill(int keep) {
+        if (keep > 0) {
+            System.arraycopy(buf, keep, buf, 0, limit - keep);
+            bufStart += keep;
+            pos -= keep;
+            limit -= keep;
+        }
+        final long readAt = bufStart + limit;
+        final int want = (int) Math.min(buf.length - limit, end - readAt);
+        if (want <= 0) {
+            return false;
+        }
+        bufView.limit(limit + want).position(limit);
+        try {
+            while (bufView.hasRemaining()) {
+                int n = channel.read(bufView, bufStart + bufView.position());
+                if (n < 0) {
+                    break; // the file shrank under us; what is missing reads as the end of the input
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + (source == null ? "pickle" : source.toString())
+                    + " at byte " + readAt, e);
+        }
+        int added = bufView.position() - limit;
+        limit = bufView.position();
+        return added > 0;
+    }
+
+    /** Continues after a payload that ends beyond the window: the window restarts empty there. */
+    private void skipTo(long absolute) {
+        bufStart = absolute;
+        pos = 0;
+        limit = 0;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Newline-terminated arguments (protocol 0; kept out of next()'s body)
+    // ------------------------------------------------------------------------------------------
+
+    /** Reads a text-line argument (two lines for GLOBAL/INST) for the opcode at window index p. */
+    private PickleOpcode line(int p) {
+        final PickleOpcode o = op;
+        final long start = opStart;
+        pos = p + 1;
+        long nl = findNewline(start);
+        if (nl >= 0 && o.argKind() == ArgKind.STRINGNL_NOESCAPE_PAIR) {
+            nl = findNewline(start);
+        }
+        if (nl < 0) {
+            throw corrupt("pickle ends inside the text argument of " + o.name() + " (no newline)", start);
+        }
+        payloadOff = start + 1;
+        payloadLen = nl - payloadOff;
+        opEnd = nl + 1;
+        final ArgKind kind = o.argKind();
+        if (kind == ArgKind.DECIMALNL_SHORT || kind == ArgKind.DECIMALNL_LONG || kind == ArgKind.FLOATNL) {
+            // Numbers are validated now, like genops does, so that a bad line fails at its opcode.
+            // In place when the line is in the window (no allocation), else on a copy.
+            checkLineCap(o);
+            final long rel = payloadOff - bufStart;
+            final byte[] a;
+            final int at;
+            if (rel >= 0 && rel + payloadLen <= limit) {
+                a = buf;
+                at = (int) rel;
+            } else {
+                a = payloadBytes();
+                at = 0;
+            }
+            if (kind == ArgKind.FLOATNL) {
+                checkFloat(o, a, at, (int) payloadLen);
+            } else {
+                checkDecimal(o, a, at, (int) payloadLen);
+            }
+        } else if (kind == ArgKind.STRINGNL) {
+            checkQuoted(o);
+        }
+        // Other text lines are decoded by stringArg() on demand.
+        return o;
+    }
+
+    /**
+     * Scans from {@code pos} to the next {@code \n}, refilling as needed, and returns its absolute
+     * offset (pos then points past it), or -1 at the end of the input. Keeps the bytes from
+     * {@code keepFrom} in the window while they fit, so that short lines can be parsed in place;
+     * longer lines slide through the window and are re-read on demand.
+     */
+    private long findNewline(long keepFrom) {
+        for (;;) {
+            final byte[] b = buf;
+            for (int i = pos, n = limit; i < n; i++) {
+                if (b[i] == '\n') {
+                    pos = i + 1;
+                    return bufStart + i;
+                }
+            }
+            pos = limit;
+            int keep = (int) Math.max(0, Math.min(keepFrom - bufStart, limit));
+            if (limit - keep >= buf.length) {
+                keep = limit; // the line outgrew the window: stop keeping it
+            }
+            if (!fill(keep)) {
+                return -1;
+            }
+        }
+    }
+
+    private void checkDecimal(PickleOpcode o, byte[] b, int off, int len) {
+        int n = len;
+        if (o.argKind() == ArgKind.DECIMALNL_LONG && n > 0 && b[off + n - 1] == 'L') {
+            n--;
+        }
+        int status = PythonLiterals.intStatus(b, off, n);
+        if (status == PythonLiterals.INVALID) {
+            throw corrupt(o.name() + " argument '" + PythonLiterals.preview(b, off, len)
+                    + "' is not a decimal integer", opStart);
+        }
+        // pickletools reads exactly "00" and "01" as False and True (protocol-0 bools).
+        boolInt = o.argKind() == ArgKind.DECIMALNL_SHORT && len == 2 && b[off] == '0'
+                && (b[off + 1] == '0' || b[off + 1] == '1');
+        if (status == PythonLiterals.FITS_LONG) {
+            argLong = PythonLiterals.parseLong(b, off, n);
+            intState = INT_IN_ARG;
+        } else {
+            intState = INT_BIG;
+        }
+    }
+
+    private void checkFloat(PickleOpcode o, byte[] b, int off, int len) {
+        if (!PythonLiterals.isFloat(b, off, len)) {
+            throw corrupt(o.name() + " argument '" + PythonLiterals.preview(b, off, len)
+                    + "' is not a float", opStart);
+        }
+    }
+
+    private void checkQuoted(PickleOpcode o) {
+        final long len = payloadLen;
+        int first = len > 0 ? byteAt(payloadOff) : -1;
+        int last = len > 0 ? byteAt(payloadOff + len - 1) : -1;
+        if (first != '\'' && first != '"') {
+            throw corrupt(o.name() + " argument is not in quotes", opStart);
+        }
+        if (last != first) {
+            throw corrupt(o.name() + " argument does not end with its opening quote", opStart);
+        }
+    }
+
+    private void checkLineCap(PickleOpcode o) {
+        if (payloadLen > MAX_DECODED_LINE) {
+            throw new UnsupportedInputException("the text argument of " + o.name() + " is " + payloadLen
+                    + " bytes long; lines over " + MAX_DECODED_LINE + " bytes are not decoded",
+                    source, opStart, o.name());
+        }
+    }
+
+    /** Work on a byte range without caring whether it lies in the window. */
+    private interface RangeFunction<T> {
+        T apply(byte[] b, int off, int len);
+    }
+
+    /**
+     * Applies {@code f} to the current line payload: in place when it lies in the window (no
+     * allocation), else on a copy (capped at {@link #MAX_DECODED_LINE}).
+     */
+    private <T> T withLine(PickleOpcode o, RangeFunction<T> f) {
+        checkLineCap(o);
+        return withPayload(f);
+    }
+
+    private <T> T withPayload(RangeFunction<T> f) {
+        final long rel = payloadOff - bufStart;
+        if (rel >= 0 && rel + payloadLen <= limit) {
+            return f.apply(buf, (int) rel, (int) payloadLen);
+        }
+        byte[] copy = payloadBytes();
+        return f.apply(copy, 0, copy.length);
+    }
+
+    private int byteAt(long absolute) {
+        final long rel = absolute - bufStart;
+        if (rel >= 0 && rel < limit) {
+            return buf[(int) rel] & 0xFF;
+        }
+        ByteBuffer one = ByteBuffer.allocate(1);
+        copyRange(absolute, one);
+        return one.get(0) & 0xFF;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // The current opcode
+    // ------------------------------------------------------------------------------------------
+
+    /** The current opcode, or {@code null} before the first {@link #next()} and after {@link #seek}. */
+    public PickleOpcode opcode() {
+        return op;
+    }
+
+    /** Absolute offset of the current opcode's byte. */
+    public long opcodeOffset() {
+        current();
+        return opStart;
+    }
+
+    /** Absolute offset just past the current opcode, its argument and its payload. */
+    public long endOffset() {
+        current();
+        return opEnd;
+    }
+
+    /** Absolute offset of the next byte {@link #next()} will read. */
+    public long position() {
+        return bufStart + pos;
+    }
+
+    /** Absolute offset where the input ends. */
+    public long end() {
+        return end;
+    }
+
+    /** The file being read (for messages), or {@code null}. */
+    public Path source() {
+        return source;
+    }
+
+    /** The argument of the last PROTO read, or 0 before any (protocol 0 and 1 pickles have none). */
+    public int protocol() {
+        return protocol;
+    }
+
+    /** Whether STOP has been returned: {@link #next()} now returns {@code null}. */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /**
+     * The integer argument: UINT1/UINT2/INT4/UINT4/UINT8 values (BININT*, PROTO, FRAME length,
+     * EXT*, memo indices), protocol-0 INT/PUT/GET/LONG lines and LONG1/LONG4, when it fits in a
+     * long ({@link #intArgFitsLong()}).
+     *
+     * @throws IllegalStateException if the current opcode has no integer argument, or it does not
+     *     fit in a long (use {@link #bigIntArg()})
+     */
+    public long intArg() {
+        if (!intArgFitsLong()) {
+            throw new IllegalStateException(op + " argument does not fit in a long; use bigIntArg()");
+        }
+        return argLong;
+    }
+
+    /**
+     * Whether the integer argument fits in a long. Decodes a LONG1/LONG4 payload longer than eight
+     * bytes on first call.
+     *
+     * @throws IllegalStateException if the current opcode has no integer argument
+     */
+    public boolean intArgFitsLong() {
+        requireKind(current().argKind().isInteger(), "an integer");
+        if (intState == INT_UNKNOWN) {
+            BigInteger v = bigIntArg();
+            if (v.bitLength() < 64) {
+                argLong = v.longValue();
+                intState = INT_IN_ARG;
+            } else {
+                intState = INT_BIG;
+            }
+        }
+        return intState == INT_IN_ARG;
+    }
+
+    /**
+     * The integer argument at any size: two's-complement little-endian for LONG1/LONG4, decimal
+     * text for INT/LONG lines (LONG's trailing {@code L} dropped), the plain value otherwise.
+     * Allocates.
+     *
+     * @throws IllegalStateException if the current opcode has no integer argument
+     */
+    public BigInteger bigIntArg() {
+        final ArgKind kind = current().argKind();
+        requireKind(kind.isInteger(), "an integer");
+        if (intState == INT_IN_ARG) {
+            return BigInteger.valueOf(argLong);
+        }
+        if (kind == ArgKind.LONG1 || kind == ArgKind.LONG4) {
+            byte[] le = payloadBytes();
+            if (le.length == 0) {
+                return BigInteger.ZERO;
+            }
+            byte[] be = new byte[le.length];
+            for (int i = 0; i < le.length; i++) {
+                be[i] = le[le.length - 1 - i];
+            }
+            return new BigInteger(be);
+        }
+        return withLine(op, (b, off, len) -> {
+            int n = len;
+            if (kind == ArgKind.DECIMALNL_LONG && n > 0 && b[off + n - 1] == 'L') {
+                n--;
+            }
+            return PythonLiterals.parseBig(b, off, n);
+        });
+    }
+
+    /**
+     * Whether the current opcode is a protocol-0 {@code INT} (or PUT/GET) whose text is exactly
+     * {@code 00} or {@code 01}, which {@code pickletools} and {@code pickle} read as False/True.
+     */
+    public boolean isBoolInt() {
+        return op != null && op.argKind() == ArgKind.DECIMALNL_SHORT && boolInt;
+    }
+
+    /**
+     * The bool of an {@code I00}/{@code I01} line.
+     *
+     * @throws IllegalStateException unless {@link #isBoolInt()}
+     */
+    public boolean boolArg() {
+        requireKind(isBoolInt(), "a bool");
+        return argLong != 0;
+    }
+
+    /**
+     * The float argument: BINFLOAT's big-endian double, or FLOAT's text parsed like Python's
+     * {@code float()} (including {@code nan}, {@code inf}, {@code -inf}, underscores).
+     *
+     * @throws IllegalStateException if the current opcode has no float argument
+     */
+    public double floatArg() {
+        final ArgKind kind = current().argKind();
+        requireKind(kind.isFloat(), "a float");
+        if (kind == ArgKind.FLOAT8) {
+            return Double.longBitsToDouble(argLong);
+        }
+        return withLine(op, PythonLiterals::parseFloat);
+    }
+
+    /**
+     * Absolute offset of the current argument's payload: the bytes after the length field for
+     * counted arguments (strings, bytes, LONG1/LONG4), the text after the opcode for line arguments.
+     * -1 when the current opcode has no payload.
+     */
+    public long payloadOffset() {
+        return current().argKind().hasPayload() ? payloadOff : -1;
+    }
+
+    /**
+     * Length of the current payload in bytes: the counted length, or the text without its final
+     * newline (for GLOBAL/INST both lines, {@code module\nname}). 0 when there is no payload.
+     */
+    public long payloadLength() {
+        return current().argKind().hasPayload() ? payloadLen : 0;
+    }
+
+    /**
+     * The current argument as the {@code str} {@code pickletools} reports: UTF-8 (surrogates
+     * allowed) for the BINUNICODE family, latin-1 for BINSTRING/SHORT_BINSTRING, raw-unicode-escape
+     * for UNICODE, the unquoted and escape-decoded text for STRING, the escape-decoded line for
+     * PERSID, and {@code "module name"} for GLOBAL/INST. Where {@code pickletools} would fail on
+     * escape-decoded bytes that are not ASCII, this decodes them as latin-1 (as
+     * {@code np.load(encoding='latin1')} does). Allocates.
+     *
+     * @throws IllegalStateException if the argument is not text
+     * @throws CorruptInputException if the text is malformed (bad UTF-8 or escape)
+     * @throws UnsupportedInputException if the text cannot become one Java String
+     */
+    public String stringArg() {
+        final PickleOpcode o = current();
+        final ArgKind kind = o.argKind();
+        requireKind(kind.isText(), "a text");
+        if (kind.isLine()) {
+            checkLineCap(o);
+        }
+        try {
+            return withPayload((b, off, len) -> decodeText(kind, b, off, len));
+        } catch (IllegalArgumentException e) {
+            throw new CorruptInputException(o.name() + " argument: " + e.getMessage(), source, opStart, o.name(), e);
+        }
+    }
+
+    private static String decodeText(ArgKind kind, byte[] b, int off, int len) {
+        switch (kind) {
+            case STRING1:
+            case STRING4:
+                return new String(b, off, len, StandardCharsets.ISO_8859_1);
+            case UNICODESTRING1:
+            case UNICODESTRING4:
+            case UNICODESTRING8:
+                return PythonCodecs.utf8Surrogatepass(b, off, len);
+            case UNICODESTRINGNL:
+                return PythonCodecs.rawUnicodeEscape(b, off, len);
+            case STRINGNL: // next() checked the quotes; like Python's data[1:-1], a lone quote is ''
+                return len < 2 ? "" : latin1(PythonCodecs.escapeDecode(b, off + 1, len - 2));
+            case STRINGNL_NOESCAPE:
+                return latin1(PythonCodecs.escapeDecode(b, off, len));
+            case STRINGNL_NOESCAPE_PAIR: {
+                int nl = indexOfNewline(b, off, len);
+                return latin1(PythonCodecs.escapeDecode(b, off, nl - off)) + ' '
+                        + latin1(PythonCodecs.escapeDecode(b, nl + 1, off + len - nl - 1));
+            }
+            default:
+                throw new AssertionError(kind);
+        }
+    }
+
+    /**
+     * GLOBAL/INST: the module line, decoded as UTF-8 as {@code pickle.load} does (unlike
+     * {@link #stringArg()}, no escape processing).
+     *
+     * @throws IllegalStateException unless the current opcode is GLOBAL or INST
+     */
+    public String globalModule() {
+        return globalPart(true);
+    }
+
+    /**
+     * GLOBAL/INST: the name line (possibly dotted, e.g. {@code OrderedDict} or {@code a.b}), decoded
+     * as UTF-8 as {@code pickle.load} does.
+     *
+     * @throws IllegalStateException unless the current opcode is GLOBAL or INST
+     */
+    public String globalName() {
+        return globalPart(false);
+    }
+
+    private String globalPart(boolean module) {
+        final PickleOpcode o = current();
+        requireKind(o.argKind() == ArgKind.STRINGNL_NOESCAPE_PAIR, "a module and name");
+        try {
+            return withLine(o, (b, off, len) -> {
+                int nl = indexOfNewline(b, off, len);
+                return module ? PythonCodecs.utf8Surrogatepass(b, off, nl - off)
+                        : PythonCodecs.utf8Surrogatepass(b, nl + 1, off + len - nl - 1);
+            });
+        } catch (IllegalArgumentException e) {
+            throw new CorruptInputException(o.name() + " argument: " + e.getMessage(), source, opStart, o.name(), e);
+        }
+    }
+
+    private static String latin1(byte[] b) {
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    private static int indexOfNewline(byte[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        throw new AssertionError("GLOBAL payload without its inner newline");
+    }
+
+    /**
+     * A copy of the current payload. Allocates; for payloads too large for one array use
+     * {@link #copyPayload(long, ByteBuffer)}.
+     *
+     * @throws IllegalStateException if the current opcode has no payload
+     * @throws UnsupportedInputException if the payload exceeds the largest Java array
+     */
+    public byte[] payloadBytes() {
+        requireKind(current().argKind().hasPayload(), "a payload");
+        if (payloadLen > MAX_ARRAY) {
+            throw tooLarge();
+        }
+        byte[] copy = new byte[(int) payloadLen];
+        copyRange(payloadOff, ByteBuffer.wrap(copy));
+        return copy;
+    }
+
+    /**
+     * Copies the whole current payload into {@code dst} (advancing its position), in bulk: the part
+     * in the window by one array copy, the rest by positional reads straight into {@code dst}.
+     * Does not move the reader.
+     *
+     * @throws BufferOverflowException if {@code dst} has less room than {@link #payloadLength()}
+     * @throws IllegalStateException if the current opcode has no payload
+     */
+    public void copyPayload(ByteBuffer dst) {
+        requireKind(current().argKind().hasPayload(), "a payload");
+        if (dst.remaining() < payloadLen) {
+            throw new BufferOverflowException();
+        }
+        copyRange(payloadOff, dst.slice().limit((int) payloadLen));
+        dst.position(dst.position() + (int) payloadLen);
+    }
+
+    /**
+     * Copies payload bytes from {@code from} (relative to the payload start) into {@code dst}, as
+     * many as fit and remain, for payloads of any size. Does not move the reader.
+     *
+     * @return the number of bytes copied
+     * @throws IllegalArgumentException if {@code from} is outside {@code [0, payloadLength()]}
+     */
+    public int copyPayload(long from, ByteBuffer dst) {
+        requireKind(current().argKind().hasPayload(), "a payload");
+        if (from < 0 || from > payloadLen) {
+            throw new IllegalArgumentException("payload position " + from + " outside [0, " + payloadLen + "]");
+        }
+        int n = (int) Math.min(dst.remaining(), payloadLen - from);
+        copyRange(payloadOff + from, dst.slice().limit(n));
+        dst.position(dst.position() + n);
+        return n;
+    }
+
+    /** Fills dst (position to limit) with the file bytes from {@code absolute}: window first, then the channel. */
+    private void copyRange(long absolute, ByteBuffer dst) {
+        long at = absolute;
+        final long rel = at - bufStart;
+        if (rel >= 0 && rel < limit) {
+            int n = (int) Math.min(dst.remaining(), limit - rel);
+            dst.put(buf, (int) rel, n);
+            at += n;
+        }
+        try {
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, at);
+                if (n < 0) {
+                    throw corrupt("file ends inside the payload of " + op.name(), opStart);
+                }
+                at += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + (source == null ? "pickle" : source.toString())
+                    + " at byte " + at, e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Random access and lifecycle
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Continues reading at {@code absoluteOffset}, which must be an opcode boundary (the reader
+     * cannot tell; a wrong offset reads garbage and usually fails as corrupt). Clears the STOP
+     * state and the current opcode; {@link #protocol()} is kept. Reuses the window when the target
+     * lies in it.
+     *
+     * @throws IllegalArgumentException if the offset is outside {@code [0, end()]}
+     */
+    public void seek(long absoluteOffset) {
+        if (absoluteOffset < 0 || absoluteOffset > end) {
+            throw new IllegalArgumentException("offset " + absoluteOffset + " outside [0, " + end + "]");
+        }
+        final long rel = absoluteOffset - bufStart;
+        if (rel >= 0 && rel <= limit) {
+            pos = (int) rel;
+        } else {
+            skipTo(absoluteOffset);
+        }
+        stopped = false;
+        op = null;
+    }
+
+    /** Closes the channel if this reader opened it ({@link #open}); a borrowed channel stays open. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (ownsChannel) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot close " + source, e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PickleReader[" + (source == null ? "?" : source) + " at " + position()
+                + (op == null ? "" : ", " + op + " at " + opStart) + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Errors (cold)
+    // ------------------------------------------------------------------------------------------
+
+    private PickleOpcode current() {
+        if (op == null) {
+            throw new IllegalStateException("no current opcode: call next() first");
+        }
+        return op;
+    }
+
+    private void requireKind(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(op + " has no " + what + " argument");
+        }
+    }
+
+    private CorruptInputException corrupt(String reason, long offset) {
+        return new CorruptInputException(reason, source, offset, op == null ? null : op.name());
+    }
+
+    private CorruptInputException endsBeforeStop(long offset) {
+        op = null;
+        return new CorruptInputException("pickle ends before STOP", source, offset, null);
+    }
+
+    private CorruptInputException unknownOpcode(long offset, int code) {
+        op = null;
+        return new CorruptInputException(String.format("unknown opcode byte 0x%02x", code), source, offset, null);
+    }
+
+    /** The fixed part of the argument (length field or value) is cut off by the end of the input. */
+    private CorruptInputException argumentCut(int need) {
+        long remaining = end - opStart - 1;
+        return corrupt("pickle ends inside the argument of " + op.name() + ": it needs " + need
+                + " bytes but only " + remaining + " remain", opStart);
+    }
+
+    private CorruptInputException claimsTooMuch(long claimed, long remaining) {
+        return corrupt(op.name() + " claims " + Long.toUnsignedString(claimed) + " bytes but only "
+                + remaining + " remain", opStart);
+    }
+
+    private UnsupportedInputException tooLarge() {
+        return new UnsupportedInputException("the payload of " + op.name() + " is " + payloadLen
+                + " bytes, too large for one Java array", source, opStart, op.name());
+    }
+}
