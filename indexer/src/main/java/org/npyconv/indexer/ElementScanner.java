@@ -52,8 +52,8 @@ final class ElementScanner {
         /** One element, in order. {@code memoEnd - memoStart} memo entries are defined inside it. */
         void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail);
 
-        /** A GET inside the element list of memo entry {@code memoIndex}. */
-        void memoReference(long memoIndex);
+        /** A GET inside the element list of memo entry {@code memoIndex}, made by an element numbered at most {@code elementBound}. */
+        void memoReference(long memoIndex, long elementBound);
     }
 
     private enum Phase { PREAMBLE, ELEMENTS, TRAILER }
@@ -169,7 +169,7 @@ final class ElementScanner {
                 return;
             case DUP:
                 need(1, op);
-                push(at, slotKind[depth], slotDetail[depth]);
+                push(at, ElementKind.ofOrdinal(slotKind[depth]), slotDetail[depth]);
                 slotPayloadOffset[depth] = slotPayloadOffset[depth - 1];
                 slotPayloadLength[depth] = slotPayloadLength[depth - 1];
                 return;
@@ -430,7 +430,7 @@ final class ElementScanner {
             throw corrupt("memo index " + index + " was never stored", at, op.name());
         }
         if (phase == Phase.ELEMENTS) {
-            listener.memoReference(index);
+            listener.memoReference(index, elementCount + Math.max(0, depth - LIST_SLOT));
         }
         long[] p = pinned.get(index);
         if (p != null) {

@@ -1,0 +1,201 @@
+package org.npyconv.indexer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.npyconv.formats.CorruptInputException;
+import org.npyconv.formats.NpyconvException;
+import org.npyconv.formats.UnsupportedInputException;
+import org.npyconv.formats.npy.NpyHeader;
+import org.npyconv.formats.npyidx.ElementKind;
+import org.npyconv.formats.npyidx.PickleFacts;
+import org.npyconv.formats.npyidx.SidecarWriter;
+import org.npyconv.formats.npyidx.SourceFingerprint;
+import org.npyconv.formats.pickle.PickleReader;
+
+/**
+ * Builds the {@code .npyidx} sidecar of an object {@code .npy} in one sequential pass
+ * (docs/indexer.md). The structural scan and a CRC32C of the file's bytes run side by side on two
+ * threads, both at page-cache speed. Memory is flat: spans and checkpoints stream to disk.
+ */
+public final class Indexer {
+    /** Default elements between checkpoints (docs/npyidx.md explains the trade-off). */
+    public static final int DEFAULT_CHECKPOINT_INTERVAL = 1024;
+
+    private static final int SCAN_WINDOW = 1 << 20;
+    private static final int CHECKSUM_CHUNK = 1 << 20;
+    private static final long PROGRESS_EVERY_BYTES = 32L << 20;
+
+    /** Told about progress now and then; called on the indexing thread. */
+    @FunctionalInterface
+    public interface Progress {
+        void update(long bytesDone, long bytesTotal, long elements);
+
+        Progress NONE = (done, total, elements) -> { };
+    }
+
+    /** What a finished index run did. */
+    public record Result(Path index, long elements, long fileBytes, long indexBytes, long nanos) {
+    }
+
+    private Indexer() {}
+
+    /** The sidecar path for {@code file}: the file name with {@code .npyidx} appended. */
+    public static Path sidecarPath(Path file) {
+        return file.resolveSibling(file.getFileName() + ".npyidx");
+    }
+
+    /** Indexes {@code file} into {@code index} (replacing it atomically). */
+    public static Result build(Path file, Path index, int checkpointInterval, Progress progress) throws IOException {
+        if (checkpointInterval < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 1");
+        }
+        long began = System.nanoTime();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            NpyHeader header = NpyHeader.read(channel, file);
+            if (!header.isObject()) {
+                throw new UnsupportedInputException("not an object array (descr " + header.descr()
+                        + "): its elements are read directly, no index is needed", file, -1, null);
+            }
+            long size = channel.size();
+            long mtime = Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS);
+            AtomicBoolean cancelled = new AtomicBoolean();
+            CompletableFuture<int[]> checksums = CompletableFuture.supplyAsync(
+                    () -> checksum(channel, header.dataOffset(), size, cancelled, file));
+            try (SidecarWriter writer = SidecarWriter.create(index, checkpointInterval);
+                 PickleReader reader = new PickleReader(channel, header.dataOffset(), size, file, SCAN_WINDOW)) {
+                KindTally kinds = new KindTally();
+                CrossReferences references = new CrossReferences();
+                long[] preamble = {-1, -1};
+                ElementScanner scanner = new ElementScanner(reader, channel, file, new ElementScanner.Listener() {
+                    private long nextReport = PROGRESS_EVERY_BYTES;
+
+                    @Override
+                    public void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail) {
+                        long n = writer.elementCount();
+                        if (n == 0) {
+                            preamble[0] = start;
+                            preamble[1] = memoStart;
+                        }
+                        try {
+                            writer.element(start, end, memoStart, memoEnd);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        kinds.add(kind, detail, n);
+                        if (end >= nextReport) {
+                            progress.update(end, size, n + 1);
+                            nextReport = end + PROGRESS_EVERY_BYTES;
+                        }
+                    }
+
+                    @Override
+                    public void memoReference(long memoIndex, long elementBound) {
+                        references.reference(memoIndex, elementBound);
+                    }
+                });
+                try {
+                    scanner.run();
+                } catch (java.io.UncheckedIOException e) {
+                    throw e.getCause();
+                }
+                long count = scanner.elementCount();
+                if (count != header.count()) {
+                    throw new CorruptInputException("the header's shape " + shapeText(header.shape()) + " holds "
+                            + header.count() + " elements but the pickle's list holds " + count,
+                            file, scanner.stopOffset(), "STOP");
+                }
+                if (count == 0) {
+                    preamble[0] = scanner.stopOffset();
+                    preamble[1] = scanner.memoCounter();
+                }
+                int[] crcs = join(checksums);
+                SourceFingerprint fingerprint = new SourceFingerprint(size, mtime, header.dataOffset(), size,
+                        crcs[0], crcs[1], file.getFileName().toString());
+                PickleFacts facts = new PickleFacts(reader.protocol(), checkpointInterval, count, preamble[0],
+                        preamble[1], scanner.stopOffset(), scanner.memoCounter());
+                long[][] retained = references.sorted();
+                writer.finish(fingerprint, header.majorVersion(), header.minorVersion(), headerText(channel, header),
+                        facts, kinds.counts(), scanner.globals().uses(), retained[0], retained[1], references.complete());
+                progress.update(size, size, count);
+                return new Result(index, count, size, Files.size(index), System.nanoTime() - began);
+            } finally {
+                cancelled.set(true);
+            }
+        }
+    }
+
+    private static int[] join(CompletableFuture<int[]> checksums) throws IOException {
+        try {
+            return checksums.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while checksumming");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof java.io.UncheckedIOException) {
+                throw ((java.io.UncheckedIOException) cause).getCause();
+            }
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw new NpyconvException("checksum failed", cause);
+        }
+    }
+
+    /** CRC32C of the header bytes and of the pickle bytes, by positional reads (safe beside the scan). */
+    static int[] checksum(FileChannel channel, long dataOffset, long size, AtomicBoolean cancelled, Path file) {
+        try {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(CHECKSUM_CHUNK);
+            return new int[] {crc(channel, 0, dataOffset, buffer, cancelled), crc(channel, dataOffset, size, buffer, cancelled)};
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static int crc(FileChannel channel, long from, long to, ByteBuffer buffer, AtomicBoolean cancelled) throws IOException {
+        CRC32C crc = new CRC32C();
+        long at = from;
+        while (at < to && !cancelled.get()) {
+            buffer.clear();
+            buffer.limit((int) Math.min(buffer.capacity(), to - at));
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                throw new IOException("file shrank while being read");
+            }
+            buffer.flip();
+            crc.update(buffer);
+            at += n;
+        }
+        return (int) crc.getValue();
+    }
+
+    /** The header dict's text, kept in the sidecar so {@code verify} can say what changed. */
+    private static String headerText(FileChannel channel, NpyHeader header) throws IOException {
+        int textStart = header.majorVersion() == 1 ? 10 : 12;
+        int length = (int) (header.dataOffset() - textStart);
+        ByteBuffer b = ByteBuffer.allocate(Math.max(0, length));
+        while (b.hasRemaining() && channel.read(b, textStart + b.position()) >= 0) {
+            // positional reads until full
+        }
+        return new String(b.array(), 0, b.position(), header.majorVersion() >= 3 ? StandardCharsets.UTF_8
+                : StandardCharsets.ISO_8859_1).strip();
+    }
+
+    static String shapeText(long[] shape) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            sb.append(i > 0 ? ", " : "").append(shape[i]);
+        }
+        return sb.append(shape.length == 1 ? ",)" : ")").toString();
+    }
+}

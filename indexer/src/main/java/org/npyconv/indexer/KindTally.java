@@ -1,0 +1,50 @@
+package org.npyconv.indexer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.npyconv.formats.npyidx.ElementKind;
+import org.npyconv.formats.npyidx.KindCount;
+
+/**
+ * Counts elements per (kind, detail). Runs of equal kinds, the common case, cost one comparison;
+ * the map is bounded ({@link #MAX_KINDS}), further distinct kinds fold into {@link ElementKind#UNKNOWN}.
+ */
+final class KindTally {
+    static final int MAX_KINDS = 4096;
+
+    private final Map<List<Long>, long[]> counts = new LinkedHashMap<>();
+    private int lastKind = -1;
+    private long lastDetail;
+    private long[] last;
+
+    void add(ElementKind kind, long detail, long element) {
+        if (kind.ordinal() == lastKind && detail == lastDetail) {
+            last[0]++;
+            return;
+        }
+        List<Long> key = List.of((long) kind.ordinal(), detail);
+        long[] entry = counts.get(key);
+        if (entry == null) {
+            if (counts.size() >= MAX_KINDS) {
+                key = List.of((long) ElementKind.UNKNOWN.ordinal(), 0L);
+                entry = counts.get(key);
+            }
+            if (entry == null) {
+                entry = new long[] {0, element};
+                counts.put(key, entry);
+            }
+        }
+        entry[0]++;
+        lastKind = kind.ordinal();
+        lastDetail = detail;
+        last = entry;
+    }
+
+    List<KindCount> counts() {
+        List<KindCount> out = new ArrayList<>();
+        counts.forEach((key, v) -> out.add(new KindCount(ElementKind.ofOrdinal(key.get(0).intValue()), key.get(1), v[0], v[1])));
+        return out;
+    }
+}
