@@ -109,6 +109,10 @@ final class ElementScanner {
         PickleOpcode op;
         while ((op = reader.next()) != null) {
             step(op);
+            if (depth < LIST_SLOT && phase == Phase.ELEMENTS) {
+                // The state tuple closed over the list: what follows (TUPLE, BUILD, STOP) is the trailer.
+                phase = Phase.TRAILER;
+            }
         }
         if (stopOffset < 0) {
             throw corrupt("pickle ends before STOP", reader.position(), null);

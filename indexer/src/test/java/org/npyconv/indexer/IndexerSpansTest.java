@@ -1,0 +1,84 @@
+package org.npyconv.indexer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.npyconv.formats.npyidx.SidecarIndex;
+import org.npyconv.formats.npyidx.SpanCursor;
+import org.npyconv.formats.testing.FixtureCorpus;
+
+/**
+ * The indexer's element spans checked against Python's own {@code pickletools.genops} listing of
+ * every object fixture: each element starts and ends on an opcode boundary, spans follow each other,
+ * and the memo counter at each span start equals the number of memo puts Python saw before it.
+ */
+class IndexerSpansTest {
+    @TempDir
+    Path tmp;
+
+    static Stream<Arguments> objectFixtures() {
+        return FixtureCorpus.npyFiles().stream()
+                .filter(p -> FixtureCorpus.expected(p).path("object").asBoolean())
+                .map(p -> Arguments.of(FixtureCorpus.label(p), p));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("objectFixtures")
+    void spansFollowPythonsOpcodeListing(String label, Path fixture) throws Exception {
+        JsonNode expected = FixtureCorpus.expected(fixture);
+        Path npy = Files.copy(fixture, tmp.resolve("a.npy"));
+        Path index = Indexer.sidecarPath(npy);
+        Indexer.build(npy, index, 7, Indexer.Progress.NONE);
+
+        // opcode position -> memo puts before it, from Python's listing
+        TreeMap<Long, Long> memoBefore = new TreeMap<>();
+        long puts = 0;
+        for (JsonNode op : FixtureCorpus.ops(fixture)) {
+            memoBefore.put(op.get("pos").asLong(), puts);
+            String name = op.get("op").asText();
+            if (name.equals("MEMOIZE") || name.endsWith("PUT")) {
+                puts++;
+            }
+        }
+
+        try (SidecarIndex sidecar = SidecarIndex.open(index)) {
+            long count = expected.get("header").get("count").asLong();
+            assertEquals(count, sidecar.elementCount(), "element count");
+            List<long[]> spans = new ArrayList<>();
+            if (count > 0) {
+                SpanCursor cursor = sidecar.cursorNear(0);
+                while (cursor.next()) {
+                    spans.add(new long[] {cursor.start(), cursor.end(), cursor.memoStart(), cursor.memoEnd()});
+                }
+            }
+            assertEquals(count, spans.size());
+            long previousEnd = -1;
+            for (int i = 0; i < spans.size(); i++) {
+                long[] s = spans.get(i);
+                assertTrue(memoBefore.containsKey(s[0]), "element " + i + " starts at opcode boundary " + s[0]);
+                assertTrue(memoBefore.containsKey(s[1]), "element " + i + " ends at opcode boundary " + s[1]);
+                assertTrue(s[0] >= previousEnd && s[1] > s[0], "element " + i + " follows the previous one");
+                assertEquals(memoBefore.get(s[0]), s[2], "memo counter at element " + i);
+                assertEquals(memoBefore.get(s[1]), s[3], "memo counter after element " + i);
+                previousEnd = s[1];
+                // random access agrees with sequential decoding
+                assertEquals(s[0], sidecar.span(i).start());
+            }
+        }
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of("a.npy", "a.npy.npyidx"), left.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary files left behind");
+        }
+    }
+}
