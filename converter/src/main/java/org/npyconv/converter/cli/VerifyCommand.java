@@ -1,0 +1,42 @@
+package org.npyconv.converter.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.npyconv.formats.StaleIndexException;
+import org.npyconv.indexer.IndexCheck;
+import org.npyconv.indexer.Indexer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code npyconv verify FILE}: checks the index against every byte of the file. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Check FILE.npyidx against FILE (sections, size, time and checksums of every byte).")
+final class VerifyCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The indexed .npy file.")
+    Path file;
+
+    @Option(names = "--index", paramLabel = "P", description = "The index to check (default: FILE.npyidx).")
+    Path index;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Path target = index != null ? index : Indexer.sidecarPath(file);
+        IndexCheck.Verdict verdict = IndexCheck.full(file, target);
+        switch (verdict.status()) {
+            case CURRENT:
+                spec.commandLine().getOut().println("ok: " + target + " matches " + file);
+                return NpyconvCommand.EXIT_OK;
+            case MISSING:
+                throw new StaleIndexException("no index: run 'npyconv index " + file + "'", target);
+            case DAMAGED:
+                throw new StaleIndexException("index is damaged: " + verdict.reason(), target);
+            default:
+                throw new StaleIndexException("index is stale: " + verdict.reason(), target);
+        }
+    }
+}
