@@ -1,0 +1,90 @@
+package org.npyconv.converter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.npyconv.formats.testing.FixtureCorpus;
+
+/** Exit codes and the one-line {@code error:} contract, for every command and every corrupt fixture. */
+class CliContractTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void usageErrorsExitTwo() {
+        for (String[] args : List.of(new String[] {"bogus"}, new String[] {"info"}, new String[] {"info", "--nope", "x"},
+                new String[] {}, new String[] {"index", "a", "--checkpoint-every", "zero"})) {
+            CliRun run = CliRun.of(args);
+            assertEquals(2, run.exitCode(), String.join(" ", args) + ": " + run.err());
+            assertTrue(run.err().startsWith("error: "), run.err());
+        }
+    }
+
+    @Test
+    void helpAndVersionExitZero() {
+        CliRun help = CliRun.of("--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("info"), help.out());
+        CliRun version = CliRun.of("--version");
+        assertEquals(0, version.exitCode());
+        assertTrue(version.out().startsWith("npyconv "), version.out());
+    }
+
+    @Test
+    void missingFileIsOneErrorLine() {
+        CliRun run = CliRun.of("info", tmp.resolve("absent.npy").toString());
+        assertEquals(1, run.exitCode());
+        assertEquals("error: no such file: " + tmp.resolve("absent.npy") + System.lineSeparator(), run.err());
+    }
+
+    @Test
+    void debugAddsTheStackTrace() {
+        CliRun run = CliRun.of("--debug", "info", tmp.resolve("absent.npy").toString());
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().contains("\tat "), run.err());
+    }
+
+    static Stream<Arguments> corruptFixtures() {
+        return FixtureCorpus.corruptFiles().stream().flatMap(p -> Stream.of("info", "index")
+                .map(cmd -> Arguments.of(cmd + " " + p.getFileName(), cmd, p)));
+    }
+
+    /** Every corrupt file: exit 1, one line naming the byte offset Python's listing puts the damage at, no files left. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corruptFixtures")
+    void corruptInputGivesOneLineWithTheOffset(String label, String command, Path fixture) throws Exception {
+        JsonNode expected = FixtureCorpus.expected(fixture);
+        Path copy = Files.copy(fixture, tmp.resolve(fixture.getFileName()));
+        CliRun run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+                () -> CliRun.of(command, copy.toString()));
+        boolean pickleDamage = expected.get("stage").asText().equals("pickle");
+        if (command.equals("info") && pickleDamage) {
+            // info reads only the header and the pickle's first bytes: damage further in is not its to see.
+            assertTrue(run.exitCode() == 0 || run.exitCode() == 1, run.err());
+        } else {
+            assertEquals(1, run.exitCode(), run.out() + run.err());
+            String[] lines = run.err().split("\\R");
+            assertEquals(1, lines.length, run.err());
+            assertTrue(lines[0].startsWith("error: "), lines[0]);
+            assertTrue(lines[0].contains("at byte " + expected.get("error_offset").asLong() + " "), lines[0]);
+        }
+        try (Stream<Path> files = Files.list(tmp)) {
+            assertEquals(List.of(copy.getFileName().toString()),
+                    files.map(p -> p.getFileName().toString()).filter(n -> !n.equals(copy.getFileName().toString() + ".npyidx") || run.exitCode() == 0)
+                            .toList(), "no index or temporary file left after a failure");
+        }
+        assertFalse(run.exitCode() == 1 && Files.exists(tmp.resolve(copy.getFileName() + ".npyidx")));
+    }
+}
