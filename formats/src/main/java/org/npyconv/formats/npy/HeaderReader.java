@@ -21,7 +21,7 @@ import org.npyconv.formats.UnsupportedInputException;
  * {@code _read_array_header} do, so the first problem found is the one NumPy would report.
  *
  * <p>Error offsets follow {@code testdata/README.md}: the magic string's start for a bad magic or
- * a file too short to hold magic and version, the version bytes, the length field (truncated,
+ * a file too short to hold it, the version bytes (unknown, or cut short), the length field (truncated,
  * pointing past the end, over the size limit), and the start of the header text for anything about
  * the text itself; messages add the exact character where that helps.
  *
@@ -101,9 +101,11 @@ final class HeaderReader {
         if (got == 0) {
             throw corrupt("not a .npy file: it is empty", base);
         }
+        if (got < NpyHeader.MAGIC.length) {
+            throw corrupt("not a .npy file: only " + got + " bytes, too short for the magic string", base);
+        }
         if (got < 8) {
-            // NumPy reads magic and version as one 8-byte unit.
-            throw corrupt("not a .npy file: only " + got + " bytes, too short for the magic string and version", base);
+            throw corrupt("file ends inside the 2-byte format version", base + 6);
         }
         int major = Byte.toUnsignedInt(prefix.get(6));
         int minor = Byte.toUnsignedInt(prefix.get(7));
