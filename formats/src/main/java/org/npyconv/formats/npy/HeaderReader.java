@@ -83,8 +83,9 @@ final class HeaderReader {
         try {
             literal = PythonLiteral.parse(text, version != FormatVersion.V3_0);
         } catch (LiteralSyntaxException e) {
-            throw corrupt("header is not a valid Python literal: " + e.reason() + " at character " + e.index()
-                    + " (byte " + byteOffsetOf(text, e.index(), version, textStart) + ")", textStart);
+            throw corrupt("header text is not a Python literal: " + e.reason() + " [character " + e.index()
+                    + " of the text, byte " + byteOffsetOf(text, e.index(), version, textStart) + " of the file]",
+                    textStart);
         }
         NpyHeader header = validate(literal, version, headerLength, textStart);
         ch.position(header.dataOffset());
@@ -95,7 +96,8 @@ final class HeaderReader {
         int magicBytes = Math.min(got, NpyHeader.MAGIC.length);
         for (int i = 0; i < magicBytes; i++) {
             if (prefix.get(i) != NpyHeader.MAGIC[i]) {
-                throw corrupt("not a .npy file: the magic string is not \\x93NUMPY", base);
+                throw corrupt("not a .npy file: it starts with " + bytesRepr(prefix, magicBytes) + ", not b'\\x93NUMPY'"
+                        + (startsLikeZip(prefix, got) ? " (this is a zip archive: an .npz?)" : ""), base);
             }
         }
         if (got == 0) {
@@ -129,8 +131,8 @@ final class HeaderReader {
         }
         if (result.isError()) {
             // Latin-1 decodes every byte, so only UTF-8 (3.0) gets here.
-            throw corrupt("header text is not valid " + version.encoding.name() + ": bad byte sequence at byte "
-                    + (textStart + bytes.position()), textStart);
+            throw corrupt("header text is not valid " + version.encoding.name() + " [bad byte sequence at byte "
+                    + (textStart + bytes.position()) + " of the file]", textStart);
         }
         chars.flip();
         return chars.toString();
@@ -232,6 +234,24 @@ final class HeaderReader {
         return new UnsupportedInputException("header text is " + size + ", over the limit of " + maxHeaderSize
                 + " characters; NumPy refuses it too unless max_header_size is raised (or allow_pickle=True)",
                 file, base + 8, CONSTRUCT);
+    }
+
+    /** Python's bytes repr of the first {@code n} bytes, as NumPy quotes a wrong magic string. */
+    private static String bytesRepr(ByteBuffer buf, int n) {
+        StringBuilder sb = new StringBuilder("b'");
+        for (int i = 0; i < n; i++) {
+            int b = Byte.toUnsignedInt(buf.get(i));
+            if (b >= 0x20 && b < 0x7f && b != '\\' && b != '\'') {
+                sb.append((char) b);
+            } else {
+                sb.append(String.format("\\x%02x", b));
+            }
+        }
+        return sb.append('\'').toString();
+    }
+
+    private static boolean startsLikeZip(ByteBuffer buf, int got) {
+        return got >= 4 && buf.get(0) == 'P' && buf.get(1) == 'K' && buf.get(2) == 3 && buf.get(3) == 4;
     }
 
     /** Absolute byte offset of character {@code index} of the decoded text. */
