@@ -30,6 +30,8 @@ import org.npyconv.formats.UnsupportedInputException;
 final class HeaderReader {
     private static final String CONSTRUCT = "header";
     private static final List<String> KEYS = List.of("descr", "fortran_order", "shape");
+    /** The largest byte[] the JVM reliably allocates. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     /** NumPy 2's NPY_MAXDIMS. */
     private static final int MAX_DIMS = 64;
 
@@ -63,8 +65,10 @@ final class HeaderReader {
             throw corrupt("header length " + headerLength + " points past the end of the file (" + remaining
                     + " bytes follow the length field)", base + 8);
         }
-        // Bytes bound characters from above; UTF-8 needs up to 4 bytes for one character.
-        long maxBytes = version.encoding == StandardCharsets.UTF_8 ? 4L * maxHeaderSize : maxHeaderSize;
+        // Bytes bound characters from above; UTF-8 needs up to 4 bytes for one character. A raised
+        // limit still stops short of the largest Java array.
+        long maxBytes = Math.min(version.encoding == StandardCharsets.UTF_8 ? 4L * maxHeaderSize : maxHeaderSize,
+                MAX_ARRAY);
         if (headerLength > maxBytes) {
             throw tooLong(headerLength + " bytes");
         }
@@ -101,7 +105,7 @@ final class HeaderReader {
             }
         }
         if (got == 0) {
-            throw corrupt("not a .npy file: it is empty", base);
+            throw corrupt(base == 0 ? "not a .npy file: it is empty" : "no .npy header: nothing at this offset", base);
         }
         if (got < NpyHeader.MAGIC.length) {
             throw corrupt("not a .npy file: only " + got + " bytes, too short for the magic string", base);
