@@ -217,7 +217,7 @@ public final class NpyObjectArray implements Closeable {
         long end = index.pickle().preambleEnd();
         byte[] bytes = read(start, end);
         Map<Long, Object> memo = new HashMap<>();
-        new SpanEvaluator(file).evaluate(bytes, 0, bytes.length, start, 0, m -> {
+        new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING).evaluate(bytes, 0, bytes.length, start, 0, m -> {
             throw new CorruptInputException("memo index " + m + " was never stored", file, -1, "GET");
         }, memo::put);
         return Collections.unmodifiableMap(memo);
@@ -234,7 +234,7 @@ public final class NpyObjectArray implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        SpanResult result = new SpanEvaluator(file).evaluate(bytes, 0, bytes.length, span.start(), span.memoStart(),
+        SpanResult result = new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING).evaluate(bytes, 0, bytes.length, span.start(), span.memoStart(),
                 m -> resolve(m, depth + 1), sink);
         if (!result.isSingleItem()) {
             throw new CorruptInputException("element " + span.index() + " does not evaluate to one object",
@@ -340,7 +340,7 @@ public final class NpyObjectArray implements Closeable {
                 sweepAt = i + 1024;
             }
             int offset = window.load(cursor.start(), cursor.end());
-            SpanResult result = new SpanEvaluator(file).evaluate(window.bytes, offset, offset + (int) (cursor.end() - cursor.start()),
+            SpanResult result = new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING).evaluate(window.bytes, offset, offset + (int) (cursor.end() - cursor.start()),
                     cursor.start(), cursor.memoStart(), this::lookup, this::keep);
             if (!result.isSingleItem()) {
                 throw new CorruptInputException("element " + i + " does not evaluate to one object", file, cursor.start(), null);

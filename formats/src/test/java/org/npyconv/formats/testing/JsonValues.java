@@ -29,6 +29,25 @@ public final class JsonValues {
         return difference(parse(expectedJson), parse(actualJson), "$");
     }
 
+    /** Like {@link #difference(String, String)} for an expected value already parsed by {@link #parse}. */
+    public static String difference(Object expected, String actualJson) {
+        return difference(expected, parse(actualJson), "$");
+    }
+
+    /**
+     * The {@code elements} of a fixture's expected facts, parsed keeping every number as written
+     * (a tree model would turn {@code -0.0} into {@code 0} and {@code 1.0} into {@code 1}).
+     */
+    public static List<?> expectedElements(java.nio.file.Path fixture) {
+        try {
+            String text = java.nio.file.Files.readString(fixture.resolveSibling(fixture.getFileName() + ".json"));
+            Object facts = parse(text);
+            return (List<?>) ((Map<?, ?>) facts).get("elements");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Object parse(String json) {
         try (JsonParser p = FACTORY.createParser(json)) {
             p.nextToken();
