@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
 
@@ -50,6 +51,8 @@ public final class PickleReader implements Closeable {
     private static final int MAX_HEAD = 9;
     /** Largest Java array the JDK reliably allocates. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+    /** Memo keys stored out of sequence that are tracked before giving up (Python never writes any). */
+    static final int MAX_SPARSE_MEMO_KEYS = 1 << 20;
 
     // What next() does after the opcode byte, by code byte (Jackson-style 256-entry table).
     // Behaviour, not ArgKind: PROTO, STOP and FRAME have their own entries so that the common
@@ -71,6 +74,11 @@ public final class PickleReader implements Closeable {
     private static final byte LONG_1 = 14;
     private static final byte LONG_4 = 15;
     private static final byte LINE = 16;
+    private static final byte PUT1 = 17;
+    private static final byte PUT4 = 18;
+    private static final byte GET1 = 19;
+    private static final byte GET4 = 20;
+    private static final byte MEMOIZE_OP = 21;
 
     private static final byte[] ACTION = new byte[256];
 
@@ -85,6 +93,11 @@ public final class PickleReader implements Closeable {
             case STOP: return STOP_OP;
             case PROTO: return PROTO_OP;
             case FRAME: return FRAME_OP;
+            case BINPUT: return PUT1;
+            case LONG_BINPUT: return PUT4;
+            case BINGET: return GET1;
+            case LONG_BINGET: return GET4;
+            case MEMOIZE: return MEMOIZE_OP;
             default: break;
         }
         switch (op.argKind()) {
@@ -140,6 +153,16 @@ public final class PickleReader implements Closeable {
     private boolean stopped;
     private int protocol;
     private boolean closed;
+    // The first FRAME that announced more bytes than remain (-1: none). Reported at STOP, or
+    // named in the error where the input runs out (docs/pickle-reader.md, "FRAME").
+    private long badFrameOffset = -1;
+    private long badFrameLength;
+
+    // Memo keys stored so far, as pickletools.dis tracks them (keys only, never values): keys
+    // [0, memoDense) plus, for writers that number out of sequence, memoSparse.
+    private boolean memoKnown = true;
+    private long memoDense;
+    private HashSet<Long> memoSparse;
 
     /**
      * Opens {@code file} and reads the pickle that starts at {@code start} (for {@code .npy} files,
@@ -294,7 +317,40 @@ public final class PickleReader implements Closeable {
                 counted(p, 2, b[p + 1] & 0xFF);
                 decodeSmallLong();
                 return o;
+            case PUT1:
+            case GET1:
+                if (avail < 2) {
+                    throw argumentCut(1);
+                }
+                argLong = b[p + 1] & 0xFF;
+                intState = INT_IN_ARG;
+                pos = p + 2;
+                opEnd = start + 2;
+                memo(code == 'q', argLong);
+                return o;
+            case PUT4:
+            case GET4:
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                argLong = int4(b, p + 1) & 0xFFFF_FFFFL;
+                intState = INT_IN_ARG;
+                pos = p + 5;
+                opEnd = start + 5;
+                memo(code == 'r', argLong);
+                return o;
+            case MEMOIZE_OP:
+                pos = p + 1;
+                opEnd = start + 1;
+                if (memoKnown) {
+                    argLong = memoSize(); // MEMOIZE stores at len(memo)
+                    memo(true, argLong);
+                }
+                return o;
             case STOP_OP:
+                if (badFrameOffset >= 0) {
+                    throw frameTooLong();
+                }
                 stopped = true;
                 pos = p + 1;
                 opEnd = start + 1;
@@ -366,13 +422,16 @@ public final class PickleReader implements Closeable {
     }
 
     /**
-     * FRAME: the frame must fit in the bytes that remain. Its content is then read like any other
-     * opcodes, so nothing is skipped.
+     * FRAME: its content is read like any other opcodes, so nothing is skipped or allocated on
+     * its length. A frame longer than the bytes that remain is corrupt, but the error waits for
+     * the stream to show where it fails: at the opcode cut off by the end of the input (a
+     * truncated file), or at this FRAME when STOP arrives first (a lying length).
      */
     private PickleOpcode frame(int p, long n) {
         final long remaining = end - (bufStart + p + 9);
-        if (n < 0 || n > remaining) {
-            throw claimsTooMuch(n, remaining);
+        if ((n < 0 || n > remaining) && badFrameOffset < 0) {
+            badFrameOffset = opStart;
+            badFrameLength = n;
         }
         argLong = n;
         intState = INT_IN_ARG;
@@ -410,6 +469,57 @@ public final class PickleReader implements Closeable {
 
     private static long int8(byte[] b, int i) {
         return (int4(b, i) & 0xFFFF_FFFFL) | (long) int4(b, i + 4) << 32;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Memo keys
+    // ------------------------------------------------------------------------------------------
+
+    /** Records a stored key, or checks that a fetched key was stored. Python numbers keys 0, 1, 2, ... */
+    private void memo(boolean put, long key) {
+        if (!memoKnown) {
+            return; // after seek(offset): nothing is known about the keys stored before
+        }
+        if (put) {
+            if (key == memoDense && memoSparse == null) {
+                memoDense++;
+            } else {
+                memoPutSlow(key);
+            }
+        } else if (key >= memoDense) {
+            memoGetSlow(key);
+        }
+    }
+
+    private void memoPutSlow(long key) {
+        if (key < memoDense) {
+            return; // a redefinition: pickle.load allows it and the key count stays
+        }
+        if (key == memoDense) {
+            memoDense++;
+            while (memoSparse.remove(memoDense)) {
+                memoDense++;
+            }
+            if (memoSparse.isEmpty()) {
+                memoSparse = null;
+            }
+            return;
+        }
+        if (memoSparse == null) {
+            memoSparse = new HashSet<>();
+        }
+        if (memoSparse.size() >= MAX_SPARSE_MEMO_KEYS && !memoSparse.contains(key)) {
+            throw new UnsupportedInputException("more than " + MAX_SPARSE_MEMO_KEYS
+                    + " memo keys stored out of sequence", source, opStart, op.name());
+        }
+        memoSparse.add(key);
+    }
+
+    private void memoGetSlow(long key) {
+        if (memoSparse == null || !memoSparse.contains(key)) {
+            throw corrupt(op.name() + " of memo key " + key + ", which has never been stored into ("
+                    + memoSize() + " keys are)", opStart);
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -479,7 +589,7 @@ public final class PickleReader implements Closeable {
             nl = findNewline(start);
         }
         if (nl < 0) {
-            throw corrupt("pickle ends inside the text argument of " + o.name() + " (no newline)", start);
+            throw corrupt("pickle ends inside the text argument of " + o.name() + " (no newline)" + frameNote(), start);
         }
         payloadOff = start + 1;
         payloadLen = nl - payloadOff;
@@ -503,6 +613,12 @@ public final class PickleReader implements Closeable {
                 checkFloat(o, a, at, (int) payloadLen);
             } else {
                 checkDecimal(o, a, at, (int) payloadLen);
+                if (o == PickleOpcode.PUT || o == PickleOpcode.GET) {
+                    if (intState != INT_IN_ARG || argLong < 0) {
+                        throw corrupt(o.name() + " memo key " + bigIntArg() + " is out of range", opStart);
+                    }
+                    memo(o == PickleOpcode.PUT, argLong);
+                }
             }
         } else if (kind == ArgKind.STRINGNL) {
             checkQuoted(o);
@@ -662,6 +778,38 @@ public final class PickleReader implements Closeable {
     /** Whether STOP has been returned: {@link #next()} now returns {@code null}. */
     public boolean isStopped() {
         return stopped;
+    }
+
+    /**
+     * The memo key of the current PUT, BINPUT, LONG_BINPUT, GET, BINGET, LONG_BINGET or MEMOIZE;
+     * for MEMOIZE the key it stores at, which is the number of keys stored before it.
+     *
+     * @throws IllegalStateException for other opcodes, and for MEMOIZE after {@link #seek(long)}
+     *     (the number of keys stored before is unknown; use {@link #seek(long, long)})
+     */
+    public long memoIndex() {
+        switch (current()) {
+            case PUT: case BINPUT: case LONG_BINPUT: case GET: case BINGET: case LONG_BINGET:
+                return argLong;
+            case MEMOIZE:
+                if (!memoKnown) {
+                    throw new IllegalStateException("MEMOIZE index unknown after seek(offset); use seek(offset, memoSize)");
+                }
+                return argLong;
+            default:
+                throw new IllegalStateException(op + " has no memo key");
+        }
+    }
+
+    /**
+     * The number of distinct memo keys stored so far (what {@code len(memo)} would be), or -1 after
+     * {@link #seek(long)} without a memo size.
+     */
+    public long memoSize() {
+        if (!memoKnown) {
+            return -1;
+        }
+        return memoSparse == null ? memoDense : memoDense + memoSparse.size();
     }
 
     /**
@@ -963,11 +1111,37 @@ public final class PickleReader implements Closeable {
      * Continues reading at {@code absoluteOffset}, which must be an opcode boundary (the reader
      * cannot tell; a wrong offset reads garbage and usually fails as corrupt). Clears the STOP
      * state and the current opcode; {@link #protocol()} is kept. Reuses the window when the target
-     * lies in it.
+     * lies in it. The memo keys stored before the offset are unknown afterwards: fetches are not
+     * checked and MEMOIZE has no index until {@link #seek(long, long)}.
      *
      * @throws IllegalArgumentException if the offset is outside {@code [0, end()]}
      */
     public void seek(long absoluteOffset) {
+        seekTo(absoluteOffset);
+        memoKnown = false;
+        memoDense = 0;
+        memoSparse = null;
+    }
+
+    /**
+     * Like {@link #seek(long)}, with the memo state there known: keys {@code 0 .. memoSize-1} have
+     * been stored (Python numbers keys sequentially; an index records the count at checkpoints).
+     * Memo fetches are then checked and MEMOIZE indices reported again. {@code seek(start, 0)}
+     * restarts a pickle from its beginning.
+     *
+     * @throws IllegalArgumentException if the offset is outside {@code [0, end()]} or memoSize is negative
+     */
+    public void seek(long absoluteOffset, long memoSize) {
+        if (memoSize < 0) {
+            throw new IllegalArgumentException("negative memo size " + memoSize);
+        }
+        seekTo(absoluteOffset);
+        memoKnown = true;
+        memoDense = memoSize;
+        memoSparse = null;
+    }
+
+    private void seekTo(long absoluteOffset) {
         if (absoluteOffset < 0 || absoluteOffset > end) {
             throw new IllegalArgumentException("offset " + absoluteOffset + " outside [0, " + end + "]");
         }
@@ -979,6 +1153,7 @@ public final class PickleReader implements Closeable {
         }
         stopped = false;
         op = null;
+        badFrameOffset = -1;
     }
 
     /** Closes the channel if this reader opened it ({@link #open}); a borrowed channel stays open. Idempotent. */
@@ -1026,7 +1201,24 @@ public final class PickleReader implements Closeable {
 
     private CorruptInputException endsBeforeStop(long offset) {
         op = null;
-        return new CorruptInputException("pickle ends before STOP", source, offset, null);
+        return new CorruptInputException("pickle ends before STOP" + frameNote(), source, offset, null);
+    }
+
+    /** STOP arrived inside a frame that claimed more bytes than the input has. */
+    private CorruptInputException frameTooLong() {
+        long remaining = end - badFrameOffset - 9;
+        op = PickleOpcode.FRAME;
+        return new CorruptInputException("FRAME claims " + Long.toUnsignedString(badFrameLength)
+                + " bytes but only " + remaining + " remain", source, badFrameOffset, "FRAME");
+    }
+
+    /** For errors at the end of the input: the frame that announced more, if any. */
+    private String frameNote() {
+        if (badFrameOffset < 0) {
+            return "";
+        }
+        return " (the FRAME at byte " + badFrameOffset + " announced " + Long.toUnsignedString(badFrameLength)
+                + " bytes; the input ends " + (end - badFrameOffset - 9) + " bytes into it)";
     }
 
     private CorruptInputException unknownOpcode(long offset, int code) {
@@ -1038,12 +1230,12 @@ public final class PickleReader implements Closeable {
     private CorruptInputException argumentCut(int need) {
         long remaining = end - opStart - 1;
         return corrupt("pickle ends inside the argument of " + op.name() + ": it needs " + need
-                + " bytes but only " + remaining + " remain", opStart);
+                + (need == 1 ? " byte" : " bytes") + " but only " + remaining + " remain" + frameNote(), opStart);
     }
 
     private CorruptInputException claimsTooMuch(long claimed, long remaining) {
         return corrupt(op.name() + " claims " + Long.toUnsignedString(claimed) + " bytes but only "
-                + remaining + " remain", opStart);
+                + remaining + " remain" + frameNote(), opStart);
     }
 
     private UnsupportedInputException tooLarge() {

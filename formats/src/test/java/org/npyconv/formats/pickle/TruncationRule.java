@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Where a reader must report a pickle cut off at byte {@code cut}, computed from its genops listing
- * (docs/pickle-reader.md, "Errors"): the first opcode that does not fit before the cut, where a
- * FRAME also does not fit when the frame it announces runs past the cut.
+ * (docs/pickle-reader.md, "Errors"): the first opcode that does not fit before the cut. A FRAME
+ * whose frame runs past the cut is not itself the error: the opcode the cut falls in is.
  */
 final class TruncationRule {
     private TruncationRule() {}
@@ -20,32 +20,19 @@ final class TruncationRule {
             if (end > cut) {
                 return pos;
             }
-            if (row.get("op").asText().equals("FRAME") && pos + 9 + row.get("arg").longValue() > cut) {
-                return pos;
-            }
         }
         return -1;
     }
 
     /**
      * An opcode boundary from which reading up to {@code cut} fails at the same offset as reading
-     * from the start: the FRAME whose frame runs past the cut if there is one (earlier frames end
-     * before it begins), else a few opcodes before the one the cut falls in.
+     * from the start: a few opcodes before the one the cut falls in. (A memo fetch there refers to
+     * keys stored earlier, so the reader must be told the memo is unknown: {@code seek(offset)}.)
      */
     static long readFrom(List<JsonNode> rows, long cut) {
         int k = 0;
         while (k + 1 < rows.size() && rows.get(k + 1).get("pos").longValue() <= cut) {
             k++;
-        }
-        for (int i = k; i >= 0; i--) {
-            JsonNode row = rows.get(i);
-            if (row.get("op").asText().equals("FRAME")) {
-                long pos = row.get("pos").longValue();
-                if (pos + 9 + row.get("arg").longValue() > cut) {
-                    return pos;
-                }
-                break;
-            }
         }
         return rows.get(Math.max(0, k - 3)).get("pos").longValue();
     }
