@@ -86,12 +86,10 @@ public final class PickleReader implements Closeable {
     private static final byte FRAME_OP = 21;
 
     private static final byte[] ACTION = new byte[256];
-    private static final PickleOpcode[] OPCODE = new PickleOpcode[256];
 
     static {
         for (PickleOpcode op : PickleOpcode.values()) {
             ACTION[op.code()] = action(op);
-            OPCODE[op.code()] = op;
         }
     }
 
@@ -250,7 +248,7 @@ public final class PickleReader implements Closeable {
             throw endsBeforeStop(bufStart + p);
         }
         final int code = b[p] & 0xFF;
-        final PickleOpcode o = OPCODE[code];
+        final PickleOpcode o = PickleOpcode.of(code); // null for unknown bytes: ACTION is UNKNOWN there
         op = o;
         opStart = bufStart + p;
         // A payload that ends inside the window exists, so only payloads reaching past the window
@@ -1286,7 +1284,6 @@ public final class PickleReader implements Closeable {
     /** STOP arrived inside a frame that claimed more bytes than the input has. */
     private CorruptInputException frameTooLong() {
         final long remaining = end - badFrameOffset - 9;
-        op = PickleOpcode.FRAME;
         return new CorruptInputException("FRAME claims " + Long.toUnsignedString(badFrameLength)
                 + " bytes but only " + remaining + " remain", source, badFrameOffset, "FRAME");
     }
