@@ -241,8 +241,16 @@ final class SpanUnpickler extends Unpickler {
                 setItemsOn(peekItem(), pair(k, value));
                 break;
             }
-            case Opcodes.SETITEMS: setItemsOn(peekItem(), popMark()); break;
-            case Opcodes.ADDITEMS: addItemsTo(peekItem(), popMark()); break;
+            case Opcodes.SETITEMS: {
+                List<Object> items = popMark(); // before peeking: the target sits below the mark
+                setItemsOn(peekItem(), items);
+                break;
+            }
+            case Opcodes.ADDITEMS: {
+                List<Object> items = popMark();
+                addItemsTo(peekItem(), items);
+                break;
+            }
 
             case Opcodes.PUT: memoPut(nonNegative(PythonText.parseInt(line()), "PUT")); break;
             case Opcodes.BINPUT: memoPut(le(1)); break;
