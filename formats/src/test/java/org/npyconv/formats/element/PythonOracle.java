@@ -37,6 +37,10 @@ final class PythonOracle {
                 if np.isnan(x) or np.isinf(x): return fl(x)
                 return float(str(x))
             def conv(x):
+                if isinstance(x, np.datetime64): return str(x)
+                if isinstance(x, np.timedelta64):
+                    unit, n = np.datetime_data(x.dtype)
+                    return {"$timedelta64": [int(x.astype(np.int64)), unit if n == 1 else f"{n}{unit}"]}
                 if x is None or isinstance(x, (bool, str)): return x
                 if isinstance(x, int): return x
                 if isinstance(x, float): return fl(x)
@@ -56,8 +60,9 @@ final class PythonOracle {
                 if isinstance(x, np.generic): return conv_scalar(x)
                 raise TypeError(type(x))
             def conv_scalar(s):
+                if isinstance(s, (np.datetime64, np.timedelta64)): return conv(s)
                 if isinstance(s, np.void) and s.dtype.names:
-                    return [conv_scalar(s[n]) for n in s.dtype.names]
+                    return {n: conv_scalar(s[n]) for n in s.dtype.names}
                 if isinstance(s, np.floating):
                     return npfloat(s) if s.dtype.itemsize < 8 else fl(s)
                 if isinstance(s, np.complexfloating):
@@ -132,7 +137,7 @@ final class PythonOracle {
                                 f = io.BytesIO(); pickle._Pickler(f, protocol=proto).dump(x); data = f.getvalue()
                         except Exception as e:
                             continue
-                        exp = conv(x)
+                        exp = conv(pickle.loads(data))  # what np.load would return
                         out.write(json.dumps({"kind": "element", "name": name, "protocol": proto, "pickler": pickler,
                             "numpy": np.__version__, "pickle": base64.b64encode(data).decode(), "json": exp}) + "\\n")
             rnd = random.Random(1234)
