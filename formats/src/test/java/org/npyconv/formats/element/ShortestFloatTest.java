@@ -77,7 +77,7 @@ class ShortestFloatTest {
     @Test
     void randomDoublesRoundTripWithNoMoreDigitsThanJava() {
         SplittableRandom random = new SplittableRandom(42);
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 50_000; i++) {
             double d = Double.longBitsToDouble(random.nextLong());
             if (Double.isNaN(d) || Double.isInfinite(d)) {
                 continue;
