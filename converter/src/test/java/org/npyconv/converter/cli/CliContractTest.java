@@ -57,7 +57,7 @@ class CliContractTest {
     }
 
     static Stream<Arguments> corruptFixtures() {
-        return FixtureCorpus.corruptFiles().stream().flatMap(p -> Stream.of("info", "index")
+        return FixtureCorpus.corruptFiles().stream().flatMap(p -> Stream.of("info", "index", "get", "export")
                 .map(cmd -> Arguments.of(cmd + " " + p.getFileName(), cmd, p)));
     }
 
@@ -67,8 +67,8 @@ class CliContractTest {
     void corruptInputGivesOneLineWithTheOffset(String label, String command, Path fixture) throws Exception {
         JsonNode expected = FixtureCorpus.expected(fixture);
         Path copy = Files.copy(fixture, tmp.resolve(fixture.getFileName()));
-        CliRun run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
-                () -> CliRun.of(command, copy.toString()));
+        String[] args = command.equals("get") ? new String[] {command, copy.toString(), "0"} : new String[] {command, copy.toString()};
+        CliRun run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> CliRun.of(args));
         boolean pickleDamage = expected.get("stage").asText().equals("pickle");
         if (command.equals("info") && pickleDamage) {
             // info reads only the header and the pickle's first bytes: damage further in is not its to see.
