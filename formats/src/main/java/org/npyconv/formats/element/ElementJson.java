@@ -105,11 +105,11 @@ public final class ElementJson {
         } else if (v instanceof Float) {
             w.text(number((Float) v, ShortestFloat.Format.BINARY32));
         } else if (v instanceof String) {
-            w.text(quote((String) v));
+            w.atom(v, quote((String) v));
         } else if (v instanceof byte[]) {
-            w.text("{\"$bytes\":\"" + BASE64.encodeToString((byte[]) v) + "\"}");
+            w.atom(v, "{\"$bytes\":\"" + BASE64.encodeToString((byte[]) v) + "\"}");
         } else if (v instanceof PyByteArray) {
-            w.text("{\"$bytes\":\"" + BASE64.encodeToString(((PyByteArray) v).unsafeBytes()) + "\"}");
+            w.atom(v, "{\"$bytes\":\"" + BASE64.encodeToString(((PyByteArray) v).unsafeBytes()) + "\"}");
         } else if (v instanceof PyTuple) {
             container(w, v, "[", ((PyTuple) v).iterator(), "]");
         } else if (v instanceof Collection) {

@@ -71,11 +71,11 @@ public final class ElementRepr {
         } else if (v instanceof Float) {
             w.text(ShortestFloat.repr((Float) v, ShortestFloat.Format.BINARY32));
         } else if (v instanceof String) {
-            w.text(str((String) v));
+            w.atom(v, str((String) v));
         } else if (v instanceof byte[]) {
-            w.text(bytes((byte[]) v));
+            w.atom(v, bytes((byte[]) v));
         } else if (v instanceof PyByteArray) {
-            w.text("bytearray(" + bytes(((PyByteArray) v).unsafeBytes()) + ")");
+            w.atom(v, "bytearray(" + bytes(((PyByteArray) v).unsafeBytes()) + ")");
         } else if (v instanceof PyTuple) {
             PyTuple t = (PyTuple) v;
             if (!cycle(w, t, "(...)")) {

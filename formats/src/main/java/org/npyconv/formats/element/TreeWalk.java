@@ -14,6 +14,13 @@ import org.npyconv.formats.UnsupportedInputException;
  * separator, a closing text); the walk drives the frames from an explicit stack, so element
  * nesting never becomes Java recursion. It refuses nesting deeper than its limit and reports the
  * containers on the current path, so renderers can detect cycles (a list that contains itself).
+ *
+ * <p>Shared references are written in full each time (as Python's {@code json} does), but a DAG
+ * of memo back-references can describe an astronomically large tree in a few bytes (a list holding
+ * the previous list 1000 times, 30 levels deep). The walk therefore remembers every container (and
+ * every long string or bytes value) it has written, and counts the characters it writes again for
+ * one it has already written; beyond {@link #MAX_REPEATED_CHARS} it refuses the element. Ordinary
+ * elements, which write each object once, never reach the limit however large they are.
  * Single use, not thread-safe.
  */
 final class TreeWalk {
@@ -45,13 +52,49 @@ final class TreeWalk {
     private final ArrayDeque<Frame> frames = new ArrayDeque<>();
     private final Set<Object> onPath = Collections.newSetFromMap(new IdentityHashMap<>());
 
+    /** Characters a walk may write for objects it has already written once (shared references). */
+    static final long MAX_REPEATED_CHARS = 1L << 24;
+    /** Strings and bytes at least this long are tracked as shared values; shorter ones are cheap to repeat. */
+    static final int SHARED_ATOM_MIN = 1024;
+
+    private final Set<Object> written = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Frame depth at which a repeated container was opened, or -1 while writing first occurrences. */
+    private int repeatDepth = -1;
+    private long repeatedChars;
+
     TreeWalk(Appendable out, int maxDepth) {
         this.out = out;
         this.maxDepth = maxDepth;
     }
 
     void text(CharSequence s) throws IOException {
+        append(s);
+    }
+
+    /**
+     * Writes the text of an atom that may be shared ({@code value} is the String, byte[] ... the
+     * text renders): a long one written a second time counts against the repetition limit.
+     */
+    void atom(Object value, CharSequence s) throws IOException {
+        if (repeatDepth < 0 && s.length() >= SHARED_ATOM_MIN && !written.add(value)) {
+            countRepeated(s.length());
+        }
+        append(s);
+    }
+
+    private void append(CharSequence s) throws IOException {
+        if (repeatDepth >= 0) {
+            countRepeated(s.length());
+        }
         out.append(s);
+    }
+
+    private void countRepeated(long chars) {
+        repeatedChars += chars;
+        if (repeatedChars > MAX_REPEATED_CHARS) {
+            throw new UnsupportedInputException("element expands shared references to more than " + MAX_REPEATED_CHARS
+                    + " characters of repeated output (a memo-reference expansion bomb?)", null, -1, null);
+        }
     }
 
     /** True when {@code owner} is a container currently being written (a cycle). */
@@ -68,10 +111,13 @@ final class TreeWalk {
         if (frames.size() >= maxDepth) {
             throw new UnsupportedInputException("element nests deeper than " + maxDepth + " levels", null, -1, null);
         }
-        out.append(open);
         if (owner != null) {
+            if (!written.add(owner) && repeatDepth < 0) {
+                repeatDepth = frames.size();
+            }
             onPath.add(owner);
         }
+        append(open);
         frames.push(new Frame(owner, children, separator, close));
     }
 
@@ -82,11 +128,11 @@ final class TreeWalk {
             if (f.children.hasNext()) {
                 Object child = f.children.next();
                 if (child instanceof Raw) {
-                    out.append(((Raw) child).text());
+                    append(((Raw) child).text());
                     continue;
                 }
                 if (!f.first) {
-                    out.append(f.separator);
+                    append(f.separator);
                 }
                 f.first = false;
                 renderer.render(child, this);
@@ -95,7 +141,10 @@ final class TreeWalk {
                 if (f.owner != null) {
                     onPath.remove(f.owner);
                 }
-                out.append(f.close);
+                append(f.close);
+                if (frames.size() == repeatDepth) {
+                    repeatDepth = -1;
+                }
             }
         }
     }
