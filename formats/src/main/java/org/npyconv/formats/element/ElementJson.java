@@ -99,7 +99,7 @@ public final class ElementJson {
             w.text(v.toString());
         } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
                 || v instanceof BigInteger) {
-            w.text(v.toString());
+            w.text(PythonText.intText((Number) v));
         } else if (v instanceof Double) {
             w.text(number((Double) v, ShortestFloat.Format.BINARY64));
         } else if (v instanceof Float) {

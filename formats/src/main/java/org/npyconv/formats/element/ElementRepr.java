@@ -65,7 +65,7 @@ public final class ElementRepr {
         } else if (v instanceof Boolean) {
             w.text((Boolean) v ? "True" : "False");
         } else if (v instanceof Long || v instanceof Integer || v instanceof BigInteger) {
-            w.text(v.toString());
+            w.text(PythonText.intText((Number) v));
         } else if (v instanceof Double) {
             w.text(ShortestFloat.repr((Double) v, ShortestFloat.Format.BINARY64));
         } else if (v instanceof Float) {

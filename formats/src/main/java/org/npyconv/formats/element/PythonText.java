@@ -11,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.time.OffsetTime;
 import java.time.ZoneOffset;
 import java.util.Locale;
+import org.npyconv.formats.UnsupportedInputException;
 
 /**
  * Python's text conventions that the element package reproduces: the string codecs protocol 0-2
@@ -180,6 +181,32 @@ final class PythonText {
             return Long.parseLong(t);
         }
         return normalize(new BigInteger(t));
+    }
+
+    /**
+     * Python's {@code str(int)}, with Python's limit: an int of more than 4300 decimal digits is
+     * refused ({@code ValueError} in Python 3.11+) instead of spending quadratic time on it — a
+     * 256 KiB LONG4 would take seconds, a 1 GiB one hours.
+     */
+    static String intText(Number v) {
+        if (v instanceof BigInteger) {
+            BigInteger b = (BigInteger) v;
+            // 4300 digits need at most 14285 bits; beyond that the conversion is not even attempted.
+            if (b.bitLength() > 14_285) {
+                throw tooManyDigits(b.bitLength());
+            }
+            String text = b.toString();
+            if (text.length() - (b.signum() < 0 ? 1 : 0) > MAX_INT_DIGITS) {
+                throw tooManyDigits(b.bitLength());
+            }
+            return text;
+        }
+        return v.toString();
+    }
+
+    private static UnsupportedInputException tooManyDigits(int bits) {
+        return new UnsupportedInputException("an int of " + bits + " bits has more than Python's " + MAX_INT_DIGITS
+                + " decimal digits; Python refuses to convert it to text too", null, -1, null);
     }
 
     /** Long when it fits in 64 bits, else the BigInteger. */

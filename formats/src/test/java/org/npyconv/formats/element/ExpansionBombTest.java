@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -102,5 +103,18 @@ class ExpansionBombTest {
             wide.add(List.of(i, "s" + i));
         }
         ElementJson.write(wide, new Sink());
+    }
+
+    @Test
+    void intsBeyondPythonsDigitLimitAreRefusedAtOnce() {
+        BigInteger max = BigInteger.TEN.pow(4300).subtract(BigInteger.ONE); // 4300 digits: fine
+        assertEquals(4300, ElementJson.toJson(max).length());
+        assertEquals(4301, ElementRepr.repr(max.negate()).length());
+        for (BigInteger tooLong : List.of(BigInteger.TEN.pow(4300), BigInteger.ONE.shiftLeft(1 << 21).negate())) {
+            UnsupportedInputException e = assertTimeoutPreemptively(Duration.ofSeconds(2),
+                    () -> assertThrows(UnsupportedInputException.class, () -> ElementJson.toJson(List.of(tooLong))));
+            assertTrue(e.getMessage().contains("4300 decimal digits"), e.getMessage());
+            assertThrows(UnsupportedInputException.class, () -> ElementRepr.repr(tooLong));
+        }
     }
 }
