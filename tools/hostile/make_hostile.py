@@ -369,7 +369,7 @@ def build_cases():
     # --- depth -------------------------------------------------------------------------------
     deep = 100_000
     case("deep_list_100k", "a list nested 100 000 deep (EMPTY_LIST x 100000, APPEND x 99999)",
-         array_file([plain(0), lambda a: a.raw(b"]" * deep + b"a" * (deep - 1))]), ELEMENT_ERROR,
+         array_file([lambda a: a.raw(b"]" * deep + b"a" * (deep - 1)), plain(0)]), ELEMENT_ERROR,
          error_contains="deeper than")
     case("deep_tuple_100k", "a tuple nested 100 000 deep (MARK x 100000, NONE, TUPLE x 100000)",
          array_file([lambda a: a.raw(b"(" * deep + b"N" + b"t" * deep)]), ELEMENT_ERROR, error_contains="deeper than")
@@ -408,11 +408,11 @@ def build_cases():
     case("shape_overflow", "header shape (2**62, 2**62): the element count overflows 64 bits",
          array_file([plain(1)], shape="(%d, %d)" % (TWO_62, TWO_62)), HEADER_ERROR, error_contains="shape")
     case("bare_dict_pickle", "a valid object header, then a pickled dict instead of an ndarray",
-         header(shape_of(1)) + b"\x80\x04}\x8c\x01a\x94K\x01s.", SCAN_ERROR, error_contains="")
+         header(shape_of(1)) + b"\x80\x04}\x8c\x01a\x94K\x01s.", SCAN_ERROR, error_contains="no element list")
     case("bare_list_pickle", "a valid object header (shape (3,)), then a pickled list of 3 ints",
-         header(shape_of(3)) + b"\x80\x04](K\x01K\x02K\x03e.", SCAN_ERROR, error_contains="")
-    case("empty_pickle", "a valid object header and no pickle at all", header(shape_of(1)), SCAN_ERROR,
-         error_contains="")
+         header(shape_of(3)) + b"\x80\x04](K\x01K\x02K\x03e.", SCAN_ERROR, error_contains="no element list")
+    case("empty_pickle", "a valid object header and no pickle at all", header(shape_of(1)), HEADER_ERROR,
+         error_contains="ends before STOP")
     case("stop_only", "a valid object header and a pickle of just STOP", header(shape_of(1)) + b".", SCAN_ERROR,
          error_contains="STOP")
     good = array_file([plain("a"), plain("b")])
@@ -422,15 +422,15 @@ def build_cases():
     case("two_pickles", "two complete array pickles back to back", good + good[len(header(shape_of(2))):],
          dict(info="ok", index="ok", get="ok", export="ok"), get_json_contains='"a"')
     case("ndarray_element_huge_shape", "an ndarray element whose BUILD claims shape (2**40, 2**40) with 8 data bytes",
-         array_file([ndarray_element((1 << 40, 1 << 40), b"\0" * 8)]), ELEMENT_ERROR, error_contains="")
+         array_file([ndarray_element((1 << 40, 1 << 40), b"\0" * 8)]), ELEMENT_ERROR, error_contains="BUILD")
     case("numpy_ndarray_call_huge", "numpy.ndarray((2**62,), float): np.load would allocate it; stays inert",
          array_file([lambda a: a.glob("numpy", "ndarray").int(TWO_62).tuple(1).str("f8").tuple(2).reduce()]),
          OK, get_json_contains='"$class":"numpy.ndarray"')
     case("long_text_int", "protocol-0 INT with 100 000 digits (Python refuses above 4300)",
-         array_file([lambda a: a.op(b"I", b"9" * 100_000 + b"\n")]), SCAN_ERROR, error_contains="")
+         array_file([lambda a: a.op(b"I", b"9" * 100_000 + b"\n")]), ELEMENT_ERROR, error_contains="4300")
     case("long4_256kib", "LONG4 of 256 KiB: an int of 630 000 decimal digits",
          array_file([lambda a: a.op(b"\x8b", struct.pack("<i", 1 << 18) + b"\x7f" * (1 << 18))]),
-         ELEMENT_ERROR, error_contains="")
+         ELEMENT_ERROR, error_contains="4300 decimal digits")
 
     # --- headers ------------------------------------------------------------------------------
     body = bytes(array_file([plain(1)]))[len(header(shape_of(1))):]
@@ -454,17 +454,17 @@ def build_cases():
          b"\x93NUMPY\x02\x00\xff\xff\xff\xff{'descr': '|O'}", HEADER_ERROR, error_contains="header")
     case("header_descr_expression", "descr is a Python expression string with a dtype name np.load would eval",
          header_bytes("{'descr': \"__import__('os').system('touch %s')\", 'fortran_order': False, 'shape': (1,), }"
-                      % marker("header_descr_expression")) + body, HEADER_ERROR, error_contains="descr",
+                      % marker("header_descr_expression")) + body, HEADER_ERROR, error_contains="not understood",
          marker_file=True)
     case("npz_renamed", "an .npz (zip archive of an object array) renamed to .npy", npz_bytes(good),
-         HEADER_ERROR, error_contains="magic")
+         HEADER_ERROR, error_contains="zip archive")
 
     # --- made by NumPy itself ---------------------------------------------------------------
     np_case = numpy_saved_reduce()
     if np_case is not None:
         case("np_save_posix_system", "np.save of an object array whose element reduces to os.system "
              "('touch MARKER'): protocol 4, frames, STACK_GLOBAL posix.system, written by NumPy "
-             + np_case[1], np_case[0], OK, get_json_contains='"$class":"posix.system"',
+             + np_case[1], np_case[0], OK, get_json_contains='"first"',
              dangerous=["posix.system"], marker_file=True)
 
 
