@@ -1,0 +1,133 @@
+package org.npyconv.converter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.npyconv.indexer.IndexCheck;
+import org.npyconv.indexer.Indexer;
+
+/**
+ * Atomic outputs under SIGKILL (docs/robustness.md): {@code index} and {@code export -o} run in a
+ * child JVM on a large file (5 million strings, written by NumPy) and are killed with
+ * {@link Process#destroyForcibly()} once their temporary file is growing. The previous index and
+ * the previous export must be byte-for-byte intact, and a clean rerun must succeed. A killed run
+ * cannot clean up: its {@code NAME.tmp-XXXX} stays behind (documented; the next run does not
+ * delete it, since it cannot tell a dead run's temporary file from a live concurrent run's).
+ */
+class RobustnessKillTest {
+    @TempDir
+    static Path shared;
+    static Path big;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void writeBigFile() throws Exception {
+        big = shared.resolve("big.npy");
+        Path python = Path.of(System.getProperty("npyconv.root", ".")).resolve(".venv/np2/bin/python");
+        assertTrue(Files.isExecutable(python), "run tools/setup-python.sh first: no " + python);
+        Process p = new ProcessBuilder(python.toString(), "-c", "import numpy as np; np.save(r'" + big
+                + "', np.array([f'element-{i:09d}' for i in range(5_000_000)], dtype=object), allow_pickle=True)")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, p.exitValue(), output);
+    }
+
+    @Test
+    void indexKilledMidwayLeavesThePreviousIndexIntact() throws Exception {
+        Path npy = Files.createLink(tmp.resolve("big.npy"), big);
+        Path index = Indexer.sidecarPath(npy);
+        assertEquals(0, CliRun.of("index", npy.toString(), "--checkpoint-every", "4096").exitCode());
+        byte[] previous = Files.readAllBytes(index);
+
+        Process child = npyconv("index", npy.toString(), "--force");
+        Path temp = awaitGrowingTemp(tmp, "big.npy.npyidx.tmp-", 64 * 1024, child);
+        child.destroyForcibly();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, child.exitValue(), "killed by SIGKILL");
+
+        assertArrayEquals(previous, Files.readAllBytes(index), "the previous index is untouched");
+        assertEquals(IndexCheck.Status.CURRENT, IndexCheck.full(npy, index).status());
+        List<String> left = temps(tmp, "big.npy.npyidx.tmp-");
+        System.out.println("after SIGKILL of index: " + left + " (temporary file was " + temp.getFileName() + ")");
+        assertTrue(left.stream().allMatch(n -> n.startsWith("big.npy.npyidx.tmp-")), left.toString());
+
+        // A clean rerun replaces the index and verifies; it does not touch the dead run's temporary files.
+        CliRun rerun = CliRun.of("index", npy.toString(), "--force");
+        assertEquals(0, rerun.exitCode(), rerun.err());
+        assertEquals(0, CliRun.of("verify", npy.toString()).exitCode());
+        assertEquals(left, temps(tmp, "big.npy.npyidx.tmp-"), "only the killed run's temporary files remain");
+    }
+
+    @Test
+    void exportKilledMidwayLeavesThePreviousOutputIntact() throws Exception {
+        Path npy = Files.createLink(tmp.resolve("big.npy"), big);
+        assertEquals(0, CliRun.of("index", npy.toString()).exitCode());
+        Path output = tmp.resolve("out.jsonl");
+        Files.writeString(output, "previous output\n");
+
+        Process child = npyconv("export", npy.toString(), "-o", output.toString());
+        awaitGrowingTemp(tmp, "out.jsonl.tmp-", 1 << 20, child);
+        child.destroyForcibly();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, child.exitValue(), "killed by SIGKILL");
+        assertEquals("previous output\n", Files.readString(output), "the previous output is untouched");
+        System.out.println("after SIGKILL of export: " + temps(tmp, "out.jsonl.tmp-"));
+
+        // Without a previous output, a killed export leaves no out.jsonl at all.
+        Path fresh = tmp.resolve("fresh.jsonl");
+        Process again = npyconv("export", npy.toString(), "-o", fresh.toString());
+        awaitGrowingTemp(tmp, "fresh.jsonl.tmp-", 1 << 20, again);
+        again.destroyForcibly();
+        assertTrue(again.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(Files.notExists(fresh), "no partial output under the final name");
+    }
+
+    private static Process npyconv(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), NpyconvCommand.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** Waits until a temporary file with {@code prefix} holds at least {@code bytes}: the run is midway. */
+    private static Path awaitGrowingTemp(Path dir, String prefix, long bytes, Process child) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            assertTrue(child.isAlive(), "the child finished before it could be killed: make the input larger");
+            try (Stream<Path> files = Files.list(dir)) {
+                Optional<Path> temp = files.filter(p -> p.getFileName().toString().startsWith(prefix)
+                        && !p.getFileName().toString().endsWith(".ckpt")).findFirst();
+                if (temp.isPresent() && Files.size(temp.get()) >= bytes) {
+                    return temp.get();
+                }
+            } catch (java.nio.file.NoSuchFileException raced) {
+                // the temporary file was renamed or removed between list and size
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no temporary file " + prefix + "* grew to " + bytes + " bytes");
+    }
+
+    private static List<String> temps(Path dir, String prefix) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted().collect(Collectors.toList());
+        }
+    }
+}
