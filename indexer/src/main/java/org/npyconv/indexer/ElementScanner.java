@@ -6,8 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.npyidx.ElementKind;
@@ -40,9 +38,6 @@ final class ElementScanner {
 
     /** Set in a tuple's detail when the detail is a dtype code found among its items. */
     private static final long DTYPE_FLAG = 1L << 63;
-
-    /** Memo entries whose kind the scan remembers in a direct-mapped cache (a cheap guess for GETs). */
-    private static final int MEMO_CACHE_BITS = 16;
 
     /** Longest str payload read back to name a STACK_GLOBAL. */
     private static final int MAX_GLOBAL_NAME = 4096;
@@ -87,16 +82,7 @@ final class ElementScanner {
     private long listMemoEnd = -1;
     private long stopOffset = -1;
 
-    // Direct-mapped cache memo index -> kind, for GETs. Collisions lose a guess, never correctness.
-    private final long[] cacheKey = new long[1 << MEMO_CACHE_BITS];
-    private final byte[] cacheKind = new byte[1 << MEMO_CACHE_BITS];
-    private final long[] cacheDetail = new long[1 << MEMO_CACHE_BITS];
-    private final long[] cachePayloadOffset = new long[1 << MEMO_CACHE_BITS];
-    private final int[] cachePayloadLength = new int[1 << MEMO_CACHE_BITS];
-    // Globals, dtypes and everything memoized in the preamble are few and reused by every element:
-    // kept apart so the flood of per-element entries can't evict them.
-    private final Map<Long, long[]> pinned = new HashMap<>();
-    private static final int MAX_PINNED = 65_536;
+    private final MemoKinds memoKinds = new MemoKinds();
 
     private final ByteBuffer nameBuffer = ByteBuffer.allocate(MAX_GLOBAL_NAME);
 
@@ -105,7 +91,6 @@ final class ElementScanner {
         this.channel = channel;
         this.source = source;
         this.listener = listener;
-        Arrays.fill(cacheKey, -1);
     }
 
     /** Scans to STOP. Throws {@link CorruptInputException} for anything that is not an object ndarray pickle. */
@@ -395,10 +380,8 @@ final class ElementScanner {
 
     private void emitElement(int slot, long end, long memoEnd) {
         ElementKind kind = ElementKind.ofOrdinal(slotKind[slot]);
-        long detail = slotDetail[slot];
-        if (kind == ElementKind.TUPLE) {
-            detail = 0;
-        }
+        // Only dtypes and globals are details worth counting by; a str's packed text is not.
+        long detail = kind.detailIsDtype() || kind.detailIsGlobal() ? slotDetail[slot] : 0;
         listener.element(slotStart[slot], end, slotMemo[slot], memoEnd, kind, detail);
         elementCount++;
     }
@@ -420,18 +403,8 @@ final class ElementScanner {
 
     private void remember(long index, int slot) {
         byte kind = slotKind[slot];
-        if (phase == Phase.PREAMBLE || kind == ElementKind.GLOBAL.ordinal() || kind == ElementKind.DTYPE.ordinal()) {
-            if (pinned.size() < MAX_PINNED || pinned.containsKey(index)) {
-                pinned.put(index, new long[] {kind, slotDetail[slot], slotPayloadOffset[slot], slotPayloadLength[slot]});
-                return;
-            }
-        }
-        int i = (int) (index & ((1 << MEMO_CACHE_BITS) - 1));
-        cacheKey[i] = index;
-        cacheKind[i] = kind;
-        cacheDetail[i] = slotDetail[slot];
-        cachePayloadOffset[i] = slotPayloadOffset[slot];
-        cachePayloadLength[i] = slotPayloadLength[slot];
+        boolean pin = phase == Phase.PREAMBLE || kind == ElementKind.GLOBAL.ordinal() || kind == ElementKind.DTYPE.ordinal();
+        memoKinds.put(index, pin, kind, slotDetail[slot], slotPayloadOffset[slot], slotPayloadLength[slot]);
     }
 
     private void get(long index, long at, PickleOpcode op) {
@@ -441,21 +414,13 @@ final class ElementScanner {
         if (phase == Phase.ELEMENTS) {
             listener.memoReference(index, elementCount + Math.max(0, depth - LIST_SLOT));
         }
-        long[] p = pinned.get(index);
-        if (p != null) {
-            push(at, ElementKind.ofOrdinal((int) p[0]), p[1]);
-            slotPayloadOffset[depth] = p[2];
-            slotPayloadLength[depth] = (int) p[3];
-            if (p[0] == ElementKind.GLOBAL.ordinal()) {
-                globals.reuse((int) p[1]);
+        if (memoKinds.find(index)) {
+            push(at, ElementKind.ofOrdinal(memoKinds.kind), memoKinds.detail);
+            slotPayloadOffset[depth] = memoKinds.payloadOffset;
+            slotPayloadLength[depth] = memoKinds.payloadLength;
+            if (memoKinds.kind == ElementKind.GLOBAL.ordinal()) {
+                globals.reuse((int) memoKinds.detail);
             }
-            return;
-        }
-        int i = (int) (index & ((1 << MEMO_CACHE_BITS) - 1));
-        if (cacheKey[i] == index) {
-            push(at, ElementKind.ofOrdinal(cacheKind[i]), cacheDetail[i]);
-            slotPayloadOffset[depth] = cachePayloadOffset[i];
-            slotPayloadLength[depth] = cachePayloadLength[i];
         } else {
             push(at, ElementKind.REFERENCE, 0);
         }
