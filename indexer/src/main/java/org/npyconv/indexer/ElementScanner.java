@@ -390,7 +390,8 @@ final class ElementScanner {
 
     private void put(long index, long at, PickleOpcode op) {
         need(1, op);
-        if (index == memoCounter) {
+        boolean fresh = index == memoCounter;
+        if (fresh) {
             memoCounter++;
         } else if (index > memoCounter || index < 0) {
             // Python's picklers number memo entries 0, 1, 2, ...; random access depends on it.
@@ -398,13 +399,13 @@ final class ElementScanner {
                     + memoCounter + "); written by a non-standard pickler", source, at, op.name());
         }
         slotMemoIndex[depth] = index;
-        remember(index, depth);
+        remember(index, depth, fresh);
     }
 
-    private void remember(long index, int slot) {
+    private void remember(long index, int slot, boolean fresh) {
         byte kind = slotKind[slot];
         boolean pin = phase == Phase.PREAMBLE || kind == ElementKind.GLOBAL.ordinal() || kind == ElementKind.DTYPE.ordinal();
-        memoKinds.put(index, pin, kind, slotDetail[slot], slotPayloadOffset[slot], slotPayloadLength[slot]);
+        memoKinds.put(index, fresh, pin, kind, slotDetail[slot], slotPayloadOffset[slot], slotPayloadLength[slot]);
     }
 
     private void get(long index, long at, PickleOpcode op) {
@@ -495,7 +496,7 @@ final class ElementScanner {
         }
         if (slotMemoIndex[target] >= 0) {
             // The object was memoized before BUILD completed it (REDUCE MEMOIZE ... BUILD): later GETs see the built one.
-            remember(slotMemoIndex[target], target);
+            remember(slotMemoIndex[target], target, false);
         }
     }
 

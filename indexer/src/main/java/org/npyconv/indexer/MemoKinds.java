@@ -36,7 +36,15 @@ final class MemoKinds {
         Arrays.fill(cacheKey, -1);
     }
 
-    void put(long index, boolean pin, byte kind, long detail, long payloadOffset, int payloadLength) {
+    /**
+     * Remembers entry {@code index}. {@code fresh} says it was never stored before (the common
+     * case: Python's picklers store each index once), which spares a probe of the pinned table.
+     */
+    void put(long index, boolean fresh, boolean pin, byte kind, long detail, long payloadOffset, int payloadLength) {
+        if (fresh && !pin) {
+            cache(index, kind, detail, payloadOffset, payloadLength);
+            return;
+        }
         int p = pinnedSlot(index);
         if (pin || pinnedKey[p] == index) {
             if (pinnedKey[p] == index || pinnedSize < MAX_PINNED) {
@@ -54,6 +62,10 @@ final class MemoKinds {
                 return;
             }
         }
+        cache(index, kind, detail, payloadOffset, payloadLength);
+    }
+
+    private void cache(long index, byte kind, long detail, long payloadOffset, int payloadLength) {
         int i = (int) (index & ((1 << CACHE_BITS) - 1));
         cacheKey[i] = index;
         cacheKind[i] = kind;
