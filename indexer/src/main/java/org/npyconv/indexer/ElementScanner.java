@@ -522,19 +522,32 @@ final class ElementScanner {
 
     private void pushString(long at) throws IOException {
         long length = reader.payloadLength();
-        long detail = length <= ShortAscii.MAX_LENGTH ? packPayload((int) length) : 0;
+        // Protocol 0 quotes STRING payloads: 'f4' is 4 bytes for a 2-character code.
+        long packable = reader.opcode() == PickleOpcode.STRING ? ShortAscii.MAX_LENGTH + 2 : ShortAscii.MAX_LENGTH;
+        long detail = length <= packable ? packPayload((int) length) : 0;
         push(at, ElementKind.STR, detail);
         slotPayloadOffset[depth] = reader.payloadOffset();
         slotPayloadLength[depth] = (int) Math.min(length, Integer.MAX_VALUE);
     }
 
+    /** A short str payload packed for dtype detection; text with escapes is not worth decoding for a guess. */
     private long packPayload(int length) {
-        PickleOpcode op = reader.opcode();
-        if (op == PickleOpcode.STRING || op == PickleOpcode.UNICODE) {
-            return 0; // escaped text: not worth decoding for a guess
-        }
         byte[] bytes = reader.payloadBytes();
-        return ShortAscii.pack(bytes, 0, length);
+        int from = 0;
+        int to = length;
+        if (reader.opcode() == PickleOpcode.STRING) {
+            if (length < 2 || bytes[0] != bytes[length - 1] || (bytes[0] != '\'' && bytes[0] != '"')) {
+                return 0;
+            }
+            from = 1;
+            to = length - 1;
+        }
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '\\') {
+                return 0;
+            }
+        }
+        return ShortAscii.pack(bytes, from, to - from);
     }
 
     private int globalFromSlots(int moduleSlot, int nameSlot, long at) throws IOException {
