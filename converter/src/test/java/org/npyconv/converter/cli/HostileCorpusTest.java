@@ -73,6 +73,25 @@ class HostileCorpusTest {
         }
     }
 
+    /** The committed corpus is exactly what the committed generator writes (NumPy 2.x from the project's venv). */
+    @Test
+    void corpusIsWhatTheGeneratorWrites() throws Exception {
+        Path root = Path.of(System.getProperty("npyconv.root", "."));
+        Path python = root.resolve(".venv/np2/bin/python");
+        assertTrue(Files.isExecutable(python), "run tools/setup-python.sh first: no " + python);
+        Path out = tmp.resolve("regenerated");
+        Process p = new ProcessBuilder(python.toString(), root.resolve("tools/hostile/make_hostile.py").toString(), out.toString())
+                .redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES), log);
+        assertEquals(0, p.exitValue(), log);
+        assertEquals(listing(corpus()), listing(out));
+        for (String name : listing(out)) {
+            assertTrue(java.util.Arrays.equals(Files.readAllBytes(corpus().resolve(name)), Files.readAllBytes(out.resolve(name))),
+                    name + " differs from the generator's output: rerun tools/hostile/make_hostile.py");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("runs")
     void commandMeetsTheContract(String label, Path source, String command) throws Exception {
