@@ -45,10 +45,13 @@ final class GetCommand implements Callable<Integer> {
             for (int i = 0; i < flat.length; i++) {
                 flat[i] = flatPosition(positions.get(i), shape, array.size());
             }
+            // Render every element before printing any: a failure at a later position leaves no partial output.
+            List<String> rendered = new java.util.ArrayList<>(flat.length);
             for (long at : flat) {
                 Object value = array.get(at);
-                out.println(json ? ElementText.json(value) : ElementText.repr(value));
+                rendered.add(json ? ElementText.json(value) : ElementText.repr(value));
             }
+            rendered.forEach(out::println);
         }
         return NpyconvCommand.EXIT_OK;
     }

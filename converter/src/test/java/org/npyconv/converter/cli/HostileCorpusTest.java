@@ -153,6 +153,19 @@ class HostileCorpusTest {
         assertFalse(Files.exists(marker), "the payload ran: " + marker);
     }
 
+    /** Regression: {@code get} printed the elements before a failing position, then the error. */
+    @Test
+    void getPrintsNothingWhenALaterPositionFails() throws Exception {
+        Path copy = Files.copy(corpus().resolve("dag_bomb_across_elements.npy"), tmp.resolve("bomb.npy"));
+        CliRun run = assertTimeoutPreemptively(BOUND, () -> CliRun.of("get", "--json", copy.toString(), "0", "1", "39"));
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals("", run.out(), "no partial output");
+        assertEquals(1, run.err().lines().count(), run.err());
+        CliRun fine = CliRun.of("get", "--json", copy.toString(), "0", "1");
+        assertEquals(0, fine.exitCode(), fine.err());
+        assertEquals(List.of("[]", "[" + String.join(",", java.util.Collections.nCopies(10, "[]")) + "]"), fine.out().lines().toList());
+    }
+
     /** After {@code index}, {@code info --json} lists every global and marks the dangerous ones. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("indexable")
