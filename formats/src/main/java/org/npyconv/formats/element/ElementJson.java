@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -34,10 +35,15 @@ import org.npyconv.formats.UnsupportedInputException;
  * ndarray -&gt; {"$ndarray": {"dtype": dtype.str, "shape": [...], "data": [C-order values]}};
  * complex -&gt; {"$complex": [re, im]}; datetime/date/time -&gt; isoformat();
  * timedelta -&gt; {"$timedelta": total_seconds()}; Decimal -&gt; its str();
- * NumPy scalars -&gt; their .item() (datetime64/timedelta64 as above, NaT -&gt; null);
+ * NumPy scalars (and ndarray items) -&gt; their Python kind at their own precision;
+ *          datetime64 -&gt; NumPy's str() ("2020-01-02T03:04:05", "NaT");
+ *          timedelta64 -&gt; {"$timedelta64": [count, unit]} (unit "s", "5s" for a multiple, "generic");
+ *          structured records -&gt; {field: value} in field order, subarray fields as nested arrays;
  * inert objects -&gt; {"$class": "module.Name", "args": [...], and when present "kwargs", "state",
- *          "listitems", "dictitems", "additems"}; a computed callable writes "$class": null and
- *          "callable"; datetime.timezone -&gt; {"$class": "datetime.timezone", "utcoffset":
+ *          "listitems", "dictitems", "additems"} (testdata/README.md's shape: "$class" is the callable
+ *          the pickle names, the class itself for REDUCE-of-a-class and NEWOBJ); a computed callable
+ *          writes "$class": null and "callable"; copyreg._reconstructor writes the class and
+ *          "reduce": "copyreg._reconstructor"; datetime.timezone -&gt; {"$class": "datetime.timezone", "utcoffset":
  *          {"$timedelta": s}}; a bare global -&gt; {"$global": "module.name"}; a dtype -&gt;
  *          {"$class": "numpy.dtype", "str": dtype.str}; persistent ids -&gt; {"$persistent_id": id};
  *          extension codes -&gt; {"$extension_code": n}.
@@ -225,12 +231,57 @@ public final class ElementJson {
                 complex(w, (PyComplex) s.value(), formatOf(dt.itemSize() / 2));
                 return;
             case 'V':
-                // bytes, or for a structured dtype a tuple of field scalars, each at its own precision
-                render(s.value(), w);
+                if (dt.isStructured()) {
+                    render(record(s), w);
+                } else {
+                    render(s.value(), w);
+                }
+                return;
+            case 'M':
+                w.text(quote(DatetimeUnit.numpyString((Long) s.value(), dt.unit(), dt.unitCount())));
+                return;
+            case 'm':
+                w.text("{\"$timedelta64\":[" + s.value() + "," + quote(DatetimeUnit.unitText(dt.unit(), dt.unitCount())) + "]}");
                 return;
             default:
                 render(s.item(), w);
         }
+    }
+
+    /** A structured record as {field: value} in field order; subarray fields as nested arrays. */
+    private static Map<String, Object> record(NumpyScalar s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        PyTuple values = (PyTuple) s.value();
+        List<NumpyDtype.Field> fields = s.dtype().fields();
+        for (int i = 0; i < fields.size(); i++) {
+            Object v = values.get(i);
+            out.put(fields.get(i).name(), v instanceof NdArray ? nested((NdArray) v) : v);
+        }
+        return out;
+    }
+
+    /** A (small, subarray-field) ndarray as nested lists of its items in C order. */
+    private static Object nested(NdArray a) {
+        long[] shape = a.shape();
+        if (shape.length == 0) {
+            return a.get(0);
+        }
+        if (a.size() == 0) {
+            return new ArrayList<>(); // a zero-size subarray field: nothing to nest
+        }
+        List<Object> flat = new ArrayList<>();
+        for (long i = 0; i < a.size(); i++) {
+            flat.add(a.get(i));
+        }
+        for (int d = shape.length - 1; d >= 1; d--) {
+            List<Object> grouped = new ArrayList<>();
+            int n = (int) shape[d];
+            for (int i = 0; i < flat.size(); i += n) {
+                grouped.add(new ArrayList<>(flat.subList(i, i + n)));
+            }
+            flat = grouped;
+        }
+        return flat;
     }
 
     private static ShortestFloat.Format formatOf(int bytes) {
@@ -251,6 +302,9 @@ public final class ElementJson {
         members.add(new Member("$class", cls));
         if (cls == null) {
             members.add(new Member("callable", o.callable()));
+        }
+        if (o.construction() == PyObject.Construction.RECONSTRUCTOR) {
+            members.add(new Member("reduce", "copyreg._reconstructor"));
         }
         members.add(new Member("args", o.args()));
         if (!o.kwargs().isEmpty()) {

@@ -236,9 +236,10 @@ public final class ElementRepr {
             case 'c':
                 return complex((PyComplex) s.value(), formatOf(dt.itemSize() / 2));
             case 'M':
+                return "'" + DatetimeUnit.numpyString((Long) s.value(), dt.unit(), dt.unitCount()) + "'";
             case 'm': {
                 long count = (Long) s.value();
-                String unit = "generic".equals(dt.unit()) ? "" : ",'" + (dt.unitCount() == 1 ? "" : dt.unitCount()) + dt.unit() + "'";
+                String unit = "generic".equals(dt.unit()) ? "" : ",'" + DatetimeUnit.unitText(dt.unit(), dt.unitCount()) + "'";
                 return (count == DatetimeUnit.NAT ? "'NaT'" : String.valueOf(count)) + unit;
             }
             default:

@@ -2,8 +2,11 @@ package org.npyconv.formats.element;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A NumPy {@code ndarray} element: dtype, shape, storage order and data.
@@ -12,7 +15,13 @@ import java.util.List;
  * order and in storage order (a Fortran-ordered array's bytes are in Fortran order);
  * {@link #rawData()} exposes them, {@link #get(long)} reads the item at a C-order (logical) flat
  * index, translating to storage order. For object dtypes the data is the list of objects, always in
- * C order (that is how NumPy pickles them, Fortran-ordered or not): {@link #objects()}.
+ * C order (that is how NumPy pickles them, Fortran-ordered or not): {@link #objects()}. A
+ * structured dtype with object fields is pickled the same way; its records are
+ * {@code LinkedHashMap}s from field name to value.
+ *
+ * <p>As {@code np.load} does, an array pickled with a big-endian simple dtype (protocols 0-4, whose
+ * {@code __setstate__} converts it) is held little-endian: its bytes are swapped once at BUILD and
+ * its dtype says {@code '<'}. Protocol 5's {@code _frombuffer} keeps the byte order, as NumPy does.
  *
  * <p>Built by {@code numpy.core.multiarray._reconstruct(ndarray, (0,), b'b')} plus {@code BUILD}
  * with {@code (version, shape, dtype, is_fortran, data)}, or by protocol 5's
@@ -43,7 +52,7 @@ public final class NdArray {
      * @throws IllegalArgumentException if the byte count does not match shape and item size
      */
     static NdArray ofBytes(NumpyDtype dtype, long[] shape, boolean fortranOrder, byte[] data) {
-        if (dtype.isObject()) {
+        if (dtype.holdsObjects()) {
             throw new IllegalArgumentException("object arrays hold a list, not bytes");
         }
         return new NdArray(dtype, shape, fortranOrder, data, null);
@@ -77,16 +86,63 @@ public final class NdArray {
         boolean isFortran = fortran instanceof Boolean ? (Boolean) fortran
                 : fortran instanceof Long ? (Long) fortran != 0 : failBool();
         Object payload = t.get(base + 3);
-        if (newDtype.isObject()) {
+        if (newDtype.holdsObjects()) {
             if (!(payload instanceof List)) {
                 throw new IllegalArgumentException("object ndarray state data is not a list");
             }
             @SuppressWarnings("unchecked")
             List<Object> list = (List<Object>) payload;
-            set(newDtype, newShape, isFortran, null, list);
+            set(newDtype, newShape, isFortran, null, newDtype.isObject() ? list : records(newDtype, list));
+        } else if (newDtype.byteOrderChar() == '>' && !newDtype.isStructured() && swapUnit(newDtype) > 1) {
+            // NumPy's __setstate__ turns a non-native simple dtype into the native one and swaps the
+            // data (np.load returns '<i4' for a pickled '>i4' element); do what np.load does.
+            byte[] swapped = bytesOf(payload).clone();
+            int unit = swapUnit(newDtype);
+            for (int i = 0; i + unit <= swapped.length; i += unit) {
+                for (int a = i, b = i + unit - 1; a < b; a++, b--) {
+                    byte x = swapped[a];
+                    swapped[a] = swapped[b];
+                    swapped[b] = x;
+                }
+            }
+            set(newDtype.withByteOrder('<'), newShape, isFortran, swapped, null);
         } else {
             set(newDtype, newShape, isFortran, bytesOf(payload), null);
         }
+    }
+
+    /** The byte-order unit of a simple dtype: the item, a complex part, a UTF-32 code unit; 1 when nothing swaps. */
+    private static int swapUnit(NumpyDtype dt) {
+        switch (dt.kind()) {
+            case 'i': case 'u': case 'f': case 'M': case 'm':
+                return dt.itemSize() <= 8 ? dt.itemSize() : 1;
+            case 'c':
+                return dt.itemSize() <= 16 ? dt.itemSize() / 2 : 1;
+            case 'U':
+                return 4;
+            default:
+                return 1;
+        }
+    }
+
+    /**
+     * Records of a structured dtype with object fields, pickled as a list of tuples: each becomes a
+     * {@code LinkedHashMap} from field name to value, in field order.
+     */
+    private static List<Object> records(NumpyDtype dt, List<Object> tuples) {
+        List<NumpyDtype.Field> fields = dt.fields();
+        List<Object> out = new ArrayList<>(tuples.size());
+        for (Object t : tuples) {
+            if (!(t instanceof PyTuple) || ((PyTuple) t).size() != fields.size()) {
+                throw new IllegalArgumentException("structured ndarray record is not a tuple of " + fields.size() + " fields");
+            }
+            Map<String, Object> record = new LinkedHashMap<>();
+            for (int i = 0; i < fields.size(); i++) {
+                record.put(fields.get(i).name(), ((PyTuple) t).get(i));
+            }
+            out.add(record);
+        }
+        return out;
     }
 
     private static boolean failBool() {

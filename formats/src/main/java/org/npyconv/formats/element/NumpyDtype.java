@@ -278,6 +278,31 @@ public final class NumpyDtype {
         return kind == 'O';
     }
 
+    /** True for the object dtype and for structured dtypes with an object field (at any depth): NumPy pickles such data as a list. */
+    public boolean holdsObjects() {
+        if (kind == 'O') {
+            return true;
+        }
+        if (subarrayBase != null && subarrayBase.holdsObjects()) {
+            return true;
+        }
+        for (Field f : fields()) {
+            if (f.dtype().holdsObjects()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A copy of this (non-structured) dtype in another byte order. */
+    NumpyDtype withByteOrder(char order) {
+        NumpyDtype copy = new NumpyDtype(kind, itemSize, order);
+        copy.unit = unit;
+        copy.unitCount = unitCount;
+        copy.metadata = metadata;
+        return copy;
+    }
+
     /** True when the dtype has named fields. */
     public boolean isStructured() {
         return fields != null;

@@ -65,7 +65,7 @@ final class PythonText {
                 }
                 cp = (cp << 6) | (cc & 0x3F);
             }
-            int min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+            int min = n == 1 ? 0 : n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
             if (cp < min || cp > 0x10FFFF) {
                 throw new IllegalArgumentException("overlong or out-of-range UTF-8 in str payload");
             }

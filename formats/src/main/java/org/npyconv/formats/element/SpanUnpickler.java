@@ -80,14 +80,9 @@ final class SpanUnpickler extends Unpickler {
         this.marker = stack.pop();
     }
 
-    /** Position of the next byte to read in the caller's array. */
-    int position() {
-        return in.pos;
-    }
-
     /**
-     * Evaluates {@code buf[from, to)}. On failure the stack and memo state are discarded; the
-     * caller maps exceptions to offsets using {@link #position()} bookkeeping of its own.
+     * Evaluates {@code buf[from, to)}, recording in {@code cursor} where each opcode starts so the
+     * caller can name the failing one. State left by a failed run is discarded by the next run.
      */
     SpanResult run(byte[] buf, int from, int to, long memoStart, MemoResolver memoResolver, MemoSink memoSink,
             OpcodeCursor cursor) throws IOException {
@@ -241,8 +236,16 @@ final class SpanUnpickler extends Unpickler {
                 setItemsOn(peekItem(), pair(k, value));
                 break;
             }
-            case Opcodes.SETITEMS: setItemsOn(peekItem(), popMark()); break;
-            case Opcodes.ADDITEMS: addItemsTo(peekItem(), popMark()); break;
+            case Opcodes.SETITEMS: {
+                List<Object> items = popMark(); // before peeking: the target sits below the mark
+                setItemsOn(peekItem(), items);
+                break;
+            }
+            case Opcodes.ADDITEMS: {
+                List<Object> items = popMark();
+                addItemsTo(peekItem(), items);
+                break;
+            }
 
             case Opcodes.PUT: memoPut(nonNegative(PythonText.parseInt(line()), "PUT")); break;
             case Opcodes.BINPUT: memoPut(le(1)); break;
