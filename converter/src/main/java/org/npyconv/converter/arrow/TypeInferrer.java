@@ -27,6 +27,7 @@ import org.npyconv.formats.element.NumpyScalar;
 import org.npyconv.formats.element.PyByteArray;
 import org.npyconv.formats.element.PyComplex;
 import org.npyconv.formats.element.PyTuple;
+import org.npyconv.formats.element.SpecialDecimal;
 
 /**
  * Infers the Arrow type of a column from every element (never a sample), following pyarrow's
@@ -158,9 +159,9 @@ public final class TypeInferrer {
                 see(Kind.TIME, position);
             } else if (v instanceof Duration) {
                 see(Kind.DURATION, position);
-            } else if (v instanceof BigDecimal) {
+            } else if (v instanceof BigDecimal || v instanceof SpecialDecimal && ValueWriter.finiteDecimal(v) != null) {
                 see(Kind.DECIMAL, position);
-                BigDecimal d = (BigDecimal) v;
+                BigDecimal d = ValueWriter.finiteDecimal(v);
                 int precision = d.precision();
                 int scale = d.scale();
                 int p;
@@ -223,7 +224,8 @@ public final class TypeInferrer {
                     mapValues.accept(e.getValue(), position);
                 }
             } else {
-                other(v.getClass().getSimpleName().startsWith("Py") ? describe(v) : v.getClass().getName(), position);
+                other(v instanceof SpecialDecimal ? "Decimal('" + ((SpecialDecimal) v).text() + "')"
+                        : v.getClass().getSimpleName().startsWith("Py") ? describe(v) : v.getClass().getName(), position);
             }
         }
 
@@ -487,7 +489,7 @@ public final class TypeInferrer {
         return id.length() > 6 ? id.substring(0, 6) : id;
     }
 
-    private static boolean hasLoneSurrogate(String s) {
+    static boolean hasLoneSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c)) {

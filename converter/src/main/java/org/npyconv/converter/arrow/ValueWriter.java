@@ -54,6 +54,7 @@ import org.npyconv.formats.element.NumpyScalar;
 import org.npyconv.formats.element.PyByteArray;
 import org.npyconv.formats.element.PyComplex;
 import org.npyconv.formats.element.PyTuple;
+import org.npyconv.formats.element.SpecialDecimal;
 
 /**
  * Writes element values into one Arrow vector (and, for nested types, its children) at a given
@@ -139,7 +140,7 @@ public abstract class ValueWriter {
                 @Override
                 void writeValue(int index, Object value) {
                     Object v = value instanceof NumpyScalar ? ((NumpyScalar) value).value() : value;
-                    ((VarCharVector) vector).setSafe(index, ((String) v).getBytes(StandardCharsets.UTF_8));
+                    ((VarCharVector) vector).setSafe(index, utf8((String) v));
                 }
             };
         }
@@ -255,9 +256,48 @@ public abstract class ValueWriter {
         return new ValueWriter(vector) {
             @Override
             void writeValue(int index, Object value) {
-                ((VarCharVector) vector).setSafe(index, ElementJson.toJson(value).getBytes(StandardCharsets.UTF_8));
+                ((VarCharVector) vector).setSafe(index, escapeLoneSurrogates(ElementJson.toJson(value)).getBytes(StandardCharsets.UTF_8));
             }
         };
+    }
+
+    /** JSON text with every lone surrogate written as its {@code \\uXXXX} escape (UTF-8 cannot carry it). */
+    static String escapeLoneSurrogates(String json) {
+        StringBuilder sb = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            boolean lone = Character.isHighSurrogate(c) ? i + 1 >= json.length() || !Character.isLowSurrogate(json.charAt(i + 1))
+                    : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(json.charAt(i - 1)));
+            if (lone && sb == null) {
+                sb = new StringBuilder(json.length() + 8).append(json, 0, i);
+            }
+            if (sb != null) {
+                if (lone) {
+                    sb.append(String.format("\\u%04x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+        }
+        return sb == null ? json : sb.toString();
+    }
+
+    /**
+     * UTF-8 of a str; a lone surrogate (which pickle can carry and UTF-8 cannot) fails the column
+     * as pyarrow does, so that {@code --on-mixed json} can keep it as escaped JSON text.
+     */
+    static byte[] utf8(String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        for (byte b : bytes) {
+            if (b == '?') {
+                if (TypeInferrer.hasLoneSurrogate(s)) {
+                    throw new MixedTypesException("a str holds a lone surrogate (not valid UTF-8), which has no Arrow "
+                            + "string; use --on-mixed json to keep such columns as JSON text");
+                }
+                break;
+            }
+        }
+        return bytes;
     }
 
     static long micros(long seconds, int nanos) {
@@ -284,10 +324,26 @@ public abstract class ValueWriter {
         return ((String) v).getBytes(StandardCharsets.UTF_8);
     }
 
-    static BigDecimal decimal(Object value) {
-        Object v = value instanceof NumpyScalar ? ((NumpyScalar) value).value() : value;
+    /** A Decimal's value, also for a signed zero such as {@code Decimal('-0')}; {@code null} for NaN and infinities. */
+    static BigDecimal finiteDecimal(Object v) {
         if (v instanceof BigDecimal) {
             return (BigDecimal) v;
+        }
+        if (v instanceof SpecialDecimal) {
+            try {
+                return new BigDecimal(((SpecialDecimal) v).text());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    static BigDecimal decimal(Object value) {
+        Object v = value instanceof NumpyScalar ? ((NumpyScalar) value).value() : value;
+        BigDecimal d = finiteDecimal(v);
+        if (d != null) {
+            return d;
         }
         if (v instanceof BigInteger) {
             return new BigDecimal((BigInteger) v);

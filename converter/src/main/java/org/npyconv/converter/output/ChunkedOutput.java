@@ -73,15 +73,35 @@ public final class ChunkedOutput {
         Field column;
         boolean json = false;
         try {
+            if (options.jsonAlways()) {
+                throw new MixedTypesException("JSON requested");
+            }
             column = inferColumn(array);
         } catch (MixedTypesException e) {
-            if (options.onMixed() != OnMixed.JSON) {
+            if (options.onMixed() != OnMixed.JSON && !options.jsonAlways()) {
                 throw e;
             }
-            column = new Field(COLUMN, new FieldType(true, ArrowType.Utf8.INSTANCE, null,
-                    Map.of("npyconv.encoding", "json")), null);
+            column = jsonColumn();
             json = true;
         }
+        try {
+            return write(array, output, options, allocator, column, json, started);
+        } catch (MixedTypesException e) {
+            // Only what inference could not see (a lone surrogate behind a conclusive kind summary) gets here.
+            if (json || options.onMixed() != OnMixed.JSON) {
+                throw e;
+            }
+            return write(array, output, options, allocator, jsonColumn(), true, started);
+        }
+    }
+
+    private static Field jsonColumn() {
+        return new Field(COLUMN, new FieldType(true, ArrowType.Utf8.INSTANCE, null, Map.of("npyconv.encoding", "json")), null);
+    }
+
+    private static ConversionSummary write(NpyObjectArray array, Path output, ConvertOptions options,
+                                           BufferAllocator allocator, Field column, boolean json, long started)
+            throws IOException {
         Schema schema = new Schema(List.of(column), metadata(array, options));
         Path target = output.toAbsolutePath();
         Path dir = target.getParent();
