@@ -326,11 +326,12 @@ public final class TypeInferrer {
             if (present.containsKey(Kind.TENSOR) && present.containsKey(Kind.LIST) && listOnlyArrays) {
                 throw mixed(path, "1-d ndarray", present.get(Kind.LIST), "n-d ndarray", present.get(Kind.TENSOR));
             }
-            for (Kind container : new Kind[] {Kind.LIST, Kind.STRUCT, Kind.TENSOR}) {
-                if (present.containsKey(container) && present.size() > 1) {
-                    Kind otherKind = present.keySet().stream().filter(k -> k != container).findFirst().orElseThrow();
-                    throw mixed(path, container, present.get(container), otherKind, present.get(otherKind));
-                }
+            boolean container = present.containsKey(Kind.LIST) || present.containsKey(Kind.STRUCT)
+                    || present.containsKey(Kind.TENSOR);
+            if (container && present.size() > 1) {
+                List<Kind> kinds = new ArrayList<>(present.keySet());
+                kinds.sort((a, b) -> Long.compare(present.get(a), present.get(b)));
+                throw mixed(path, kinds.get(0), present.get(kinds.get(0)), kinds.get(1), present.get(kinds.get(1)));
             }
             if (present.containsKey(Kind.LIST)) {
                 Field item = items.toField("item", path + "[]");
