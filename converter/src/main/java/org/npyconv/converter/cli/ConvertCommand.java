@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.npyconv.converter.arrow.OnMixed;
+import org.npyconv.converter.arrow.TypeText;
 import org.npyconv.converter.output.ChunkedOutput;
 import org.npyconv.converter.output.Compression;
 import org.npyconv.converter.output.ConversionSummary;
@@ -86,8 +87,8 @@ final class ConvertCommand implements Callable<Integer> {
             bar.done();
         }
         long nanos = (long) (s.seconds() * 1e9);
-        out.printf(Locale.ROOT, "converted %d rows of %s to %s in %d %s (%s, %s): %s%s%n", s.rows(), file,
-                s.column().getType() + (s.json() ? " (JSON text)" : ""), s.chunks(),
+        out.printf(Locale.ROOT, "converted %d rows of %s as %s in %d %s (%s, %s): %s%s%n", s.rows(), file,
+                (s.json() ? "JSON text" : TypeText.of(s.column())), s.chunks(),
                 fmt == OutputFormat.ARROW ? "record batches" : "row groups", Sizes.human(s.bytes()), Sizes.seconds(nanos),
                 output, "; " + Sizes.rate(inputBytes, nanos) + " of input");
         return NpyconvCommand.EXIT_OK;

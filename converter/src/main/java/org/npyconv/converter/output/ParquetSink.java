@@ -71,6 +71,7 @@ final class ParquetSink implements ChunkSink {
             default: codec = CompressionCodecName.UNCOMPRESSED;
         }
         writer = new Builder(file, support)
+                .withConf(new org.apache.parquet.conf.PlainParquetConfiguration())
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withCompressionCodec(codec)
                 .withRowGroupRowCountLimit(options.rowsPerChunk())
