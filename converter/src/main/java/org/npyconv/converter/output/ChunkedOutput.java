@@ -117,7 +117,7 @@ public final class ChunkedOutput {
             if (options.format() == OutputFormat.ARROW) {
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                     try (ArrowIpcSink sink = new ArrowIpcSink(root, channel, options.compression())) {
-                        long[] counts = writeChunks(array, root, writer, sink, options);
+                        long[] counts = writeChunks(array, root, writer, sink, options, json);
                         rows = counts[0];
                         chunks = (int) counts[1];
                         sink.finish();
@@ -126,7 +126,7 @@ public final class ChunkedOutput {
                 }
             } else {
                 try (ParquetSink sink = new ParquetSink(schema, temp, options)) {
-                    long[] counts = writeChunks(array, root, writer, sink, options);
+                    long[] counts = writeChunks(array, root, writer, sink, options, json);
                     rows = counts[0];
                     sink.finish();
                     chunks = sink.rowGroups();
@@ -167,7 +167,10 @@ public final class ChunkedOutput {
     }
 
     private static long[] writeChunks(NpyObjectArray array, VectorSchemaRoot root, ValueWriter writer, ChunkSink sink,
-                                      ConvertOptions options) throws IOException {
+                                      ConvertOptions options, boolean json) throws IOException {
+        if (!json && root.getVector(0) instanceof VarCharVector && allStr(array)) {
+            return writeStrChunks(array, root, sink, options);
+        }
         Iterator<Object> it = array.iterator();
         FieldVector vector = root.getVector(0);
         long rows = 0;
@@ -186,6 +189,39 @@ public final class ChunkedOutput {
                 chunks++;
                 n = 0;
                 options.progress().accept(rows);
+            }
+        }
+        if (n > 0 || chunks == 0) {
+            flush(root, n, sink);
+            chunks++;
+        }
+        options.progress().accept(rows);
+        return new long[] {rows, chunks};
+    }
+
+    private static boolean allStr(NpyObjectArray array) {
+        List<KindCount> kinds = array.index().kinds();
+        return !kinds.isEmpty() && kinds.stream().allMatch(k -> k.kind() == ElementKind.STR);
+    }
+
+    /** {@link #writeChunks} for all-str columns through {@link StrSpans}: payload bytes copied, no Strings built. */
+    private static long[] writeStrChunks(NpyObjectArray array, VectorSchemaRoot root, ChunkSink sink,
+                                         ConvertOptions options) throws IOException {
+        VarCharVector vector = (VarCharVector) root.getVector(0);
+        long rows = 0;
+        long chunks = 0;
+        int n = 0;
+        vector.allocateNew();
+        try (StrSpans spans = new StrSpans(array, vector)) {
+            while (spans.writeNext(vector, n)) {
+                n++;
+                rows++;
+                if (n >= options.rowsPerChunk() || n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes()) {
+                    flush(root, n, sink);
+                    chunks++;
+                    n = 0;
+                    options.progress().accept(rows);
+                }
             }
         }
         if (n > 0 || chunks == 0) {
