@@ -86,6 +86,7 @@ public final class TypeInferrer {
         // INT
         boolean bigInt;
         boolean beyondDecimal;
+        long beyondDecimalAt = -1;
         // DECIMAL (ints observed alongside count too)
         int maxLeftDigits;
         int maxScale;
@@ -131,8 +132,9 @@ public final class TypeInferrer {
                 BigInteger b = (BigInteger) v;
                 if (b.compareTo(LONG_MIN) < 0 || b.compareTo(LONG_MAX) > 0) {
                     bigInt = true;
-                    if (b.abs().compareTo(DECIMAL38) >= 0) {
+                    if (b.abs().compareTo(DECIMAL38) >= 0 && !beyondDecimal) {
                         beyondDecimal = true;
+                        beyondDecimalAt = position;
                     }
                 }
                 intDigits(b);
@@ -437,7 +439,7 @@ public final class TypeInferrer {
                     }
                     if (beyondDecimal) {
                         throw new MixedTypesException("column " + path + " holds ints of 38 or more digits (first at element "
-                                + first.get(Kind.INT) + "), beyond decimal128(38, 0)");
+                                + beyondDecimalAt + "), beyond decimal128(38, 0)");
                     }
                     return new ArrowType.Decimal(38, 0, 128);
                 case FLOAT: return new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE);
