@@ -255,13 +255,27 @@ public final class ChunkedOutput {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("npy.shape", "[" + java.util.Arrays.stream(header.shape()).mapToObj(Long::toString)
                 .collect(Collectors.joining(", ")) + "]");
-        meta.put("npy.descr", String.valueOf(header.descr()));
+        // A simple dtype's descr as written ('|O'); a structured one as JSON (lists for tuples).
+        meta.put("npy.descr", header.descr() instanceof String ? (String) header.descr() : json(header.descr()));
         meta.put("npy.fortran_order", String.valueOf(header.fortranOrder()));
         SourceFingerprint f = array.index().source();
         meta.put("npy.source", array.file().getFileName().toString());
-        meta.put("npy.fingerprint", f.toString());
+        meta.put("npy.fingerprint", "{\"size\": " + f.size() + ", \"mtime_ns\": " + f.mtimeNanos()
+                + ", \"header_crc32c\": " + Integer.toUnsignedLong(f.headerCrc32c())
+                + ", \"pickle_crc32c\": " + Integer.toUnsignedLong(f.pickleCrc32c()) + "}");
         meta.put("npyconv.version", options.version());
         return meta;
+    }
+
+    /** JSON of a descr: strings, numbers and nested lists only. */
+    private static String json(Object value) {
+        if (value instanceof java.util.List) {
+            return ((java.util.List<?>) value).stream().map(ChunkedOutput::json).collect(Collectors.joining(", ", "[", "]"));
+        }
+        if (value instanceof Number) {
+            return value.toString();
+        }
+        return "\"" + String.valueOf(value).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     // ---- reading back ------------------------------------------------------------------------
