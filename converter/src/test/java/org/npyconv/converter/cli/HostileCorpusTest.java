@@ -153,6 +153,66 @@ class HostileCorpusTest {
         assertFalse(Files.exists(marker), "the payload ran: " + marker);
     }
 
+    /** Expansion bombs are left out: convert does not refuse them yet (see {@link #convertRefusesExpansionBombs}). */
+    static Stream<Arguments> conversions() {
+        return cases().stream().filter(p -> !p.getFileName().toString().contains("_bomb_")).flatMap(p -> Stream.of("parquet", "arrow")
+                .map(format -> Arguments.of(p.getFileName() + " convert " + format, p, format)));
+    }
+
+    /**
+     * {@code convert} over every case: the contract only (its outcome depends on the column's types:
+     * an inert object beside strings is a mixed column, refused by default): exit 0, or exit 1 with one
+     * {@code error:} line; no stack trace; nothing but the input, its index and a complete output left.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("conversions")
+    void convertMeetsTheContract(String label, Path source, String format) throws Exception {
+        JsonNode expected = expected(source);
+        Path marker = clearMarker(expected);
+        Path copy = Files.copy(source, tmp.resolve(source.getFileName()));
+        Path output = tmp.resolve("out." + format);
+        long began = System.nanoTime();
+        CliRun run = assertTimeoutPreemptively(BOUND.multipliedBy(2),
+                () -> CliRun.of("convert", copy.toString(), "--output", output.toString(), "--format", format), label);
+        System.out.printf("hostile %-40s %-7s exit %d %6d ms  %s%n", source.getFileName(), "convert", run.exitCode(),
+                (System.nanoTime() - began) / 1_000_000, run.err().strip());
+        assertFalse(run.err().contains("\tat ") || run.err().contains("Exception"), "no stack trace: " + run.err());
+        assertTrue(run.exitCode() == 0 || run.exitCode() == 1, run.err());
+        if (run.exitCode() == 1) {
+            String[] lines = run.err().split("\\R");
+            assertEquals(1, lines.length, run.err());
+            assertTrue(lines[0].startsWith("error: "), lines[0]);
+            assertFalse(lines[0].contains("internal error") || lines[0].contains("out of memory"), lines[0]);
+        } else {
+            assertTrue(expected.get("expect").get("index").asText().equals("ok"), "converted a file index refuses: " + run.out());
+            assertTrue(Files.size(output) > 0);
+        }
+        Set<String> allowed = new TreeSet<>(List.of(copy.getFileName().toString(), copy.getFileName() + ".npyidx"));
+        if (run.exitCode() == 0) {
+            allowed.add(output.getFileName().toString());
+        }
+        Set<String> left = listing(tmp);
+        assertTrue(allowed.containsAll(left), "files after " + label + ": " + left);
+        assertFalse(Files.exists(marker), "the payload ran: " + marker);
+    }
+
+    /**
+     * Known bug (reported, docs/robustness.md "What is left"): the Arrow path expands a DAG of shared
+     * memo references without limit, so {@code convert} of {@code dag_bomb_1000x30},
+     * {@code dup_bomb_2x100} or {@code dag_bomb_across_elements} runs for ever (get and export refuse
+     * them through {@code TreeWalk.MAX_REPEATED_CHARS}). Enable when the converter bounds it.
+     */
+    @org.junit.jupiter.api.Disabled("convert expands memo-reference DAG bombs without limit (known bug, docs/robustness.md)")
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"dag_bomb_1000x30", "dup_bomb_2x100", "dag_bomb_across_elements"})
+    void convertRefusesExpansionBombs(String name) throws Exception {
+        Path copy = Files.copy(corpus().resolve(name + ".npy"), tmp.resolve(name + ".npy"));
+        CliRun run = assertTimeoutPreemptively(BOUND.multipliedBy(2),
+                () -> CliRun.of("convert", copy.toString(), "--output", tmp.resolve("out.parquet").toString()));
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.err().lines().count(), run.err());
+    }
+
     /** Regression: {@code get} printed the elements before a failing position, then the error. */
     @Test
     void getPrintsNothingWhenALaterPositionFails() throws Exception {
