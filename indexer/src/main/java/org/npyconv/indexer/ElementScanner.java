@@ -72,6 +72,8 @@ final class ElementScanner {
     private long[] slotDetail = new long[64];
     private long[] slotPayloadOffset = new long[64];
     private int[] slotPayloadLength = new int[64];
+    /** The memo index a slot's object was stored at (-1: none), so BUILD can refresh what the memo remembers. */
+    private long[] slotMemoIndex = new long[64];
 
     private int marks;
     private int[] markDepth = new int[16];
@@ -410,23 +412,24 @@ final class ElementScanner {
             throw new UnsupportedInputException("memo index " + index + " out of sequence (expected "
                     + memoCounter + "); written by a non-standard pickler", source, at, op.name());
         }
-        remember(index);
+        slotMemoIndex[depth] = index;
+        remember(index, depth);
     }
 
-    private void remember(long index) {
-        byte kind = slotKind[depth];
+    private void remember(long index, int slot) {
+        byte kind = slotKind[slot];
         if (phase == Phase.PREAMBLE || kind == ElementKind.GLOBAL.ordinal() || kind == ElementKind.DTYPE.ordinal()) {
             if (pinned.size() < MAX_PINNED || pinned.containsKey(index)) {
-                pinned.put(index, new long[] {kind, slotDetail[depth], slotPayloadOffset[depth], slotPayloadLength[depth]});
+                pinned.put(index, new long[] {kind, slotDetail[slot], slotPayloadOffset[slot], slotPayloadLength[slot]});
                 return;
             }
         }
         int i = (int) (index & ((1 << MEMO_CACHE_BITS) - 1));
         cacheKey[i] = index;
         cacheKind[i] = kind;
-        cacheDetail[i] = slotDetail[depth];
-        cachePayloadOffset[i] = slotPayloadOffset[depth];
-        cachePayloadLength[i] = slotPayloadLength[depth];
+        cacheDetail[i] = slotDetail[slot];
+        cachePayloadOffset[i] = slotPayloadOffset[slot];
+        cachePayloadLength[i] = slotPayloadLength[slot];
     }
 
     private void get(long index, long at, PickleOpcode op) {
@@ -522,6 +525,12 @@ final class ElementScanner {
             slotDetail[target] = dtypeCode(slotDetail[target], stateDetail);
         } else if (kind == ElementKind.NDARRAY.ordinal() && slotDetail[target] == 0) {
             slotDetail[target] = dtypeIn(stateDetail);
+        } else {
+            return;
+        }
+        if (slotMemoIndex[target] >= 0) {
+            // The object was memoized before BUILD completed it (REDUCE MEMOIZE ... BUILD): later GETs see the built one.
+            remember(slotMemoIndex[target], target);
         }
     }
 
@@ -621,6 +630,7 @@ final class ElementScanner {
         slotDetail[slot] = detail;
         slotPayloadOffset[slot] = -1;
         slotPayloadLength[slot] = -1;
+        slotMemoIndex[slot] = -1;
     }
 
     private void setSlot(int slot, ElementKind kind, long detail) {
@@ -628,6 +638,7 @@ final class ElementScanner {
         slotDetail[slot] = detail;
         slotPayloadOffset[slot] = -1;
         slotPayloadLength[slot] = -1;
+        slotMemoIndex[slot] = -1;
     }
 
     /** Pops to the last MARK and pushes one new item that starts at the MARK. */
@@ -678,6 +689,7 @@ final class ElementScanner {
         slotDetail = Arrays.copyOf(slotDetail, size);
         slotPayloadOffset = Arrays.copyOf(slotPayloadOffset, size);
         slotPayloadLength = Arrays.copyOf(slotPayloadLength, size);
+        slotMemoIndex = Arrays.copyOf(slotMemoIndex, size);
     }
 
     private UnsupportedInputException tooDeep(long at) {

@@ -23,7 +23,10 @@ import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.element.MemoSink;
 import org.npyconv.formats.element.SpanEvaluator;
 import org.npyconv.formats.element.SpanResult;
+import org.npyconv.formats.npy.Dtype;
 import org.npyconv.formats.npy.NpyHeader;
+import org.npyconv.formats.element.PyTuple;
+import java.util.List;
 import org.npyconv.formats.npyidx.ElementSpan;
 import org.npyconv.formats.npyidx.SidecarIndex;
 import org.npyconv.formats.npyidx.SpanCursor;
@@ -217,14 +220,35 @@ public final class NpyObjectArray implements Closeable {
         long end = index.pickle().preambleEnd();
         byte[] bytes = read(start, end);
         Map<Long, Object> memo = new HashMap<>();
-        new SpanEvaluator(file).evaluate(bytes, 0, bytes.length, start, 0, m -> {
+        new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING).evaluate(bytes, 0, bytes.length, start, 0, m -> {
             throw new CorruptInputException("memo index " + m + " was never stored", file, -1, "GET");
         }, memo::put);
         return Collections.unmodifiableMap(memo);
     }
 
     private Object evaluateElement(ElementSpan span, int depth) {
-        return evaluate(span, depth, MemoSink.NONE).items().get(0);
+        return asRecord(evaluate(span, depth, MemoSink.NONE).items().get(0));
+    }
+
+    /**
+     * A structured array with object fields pickles each record as a tuple; NumPy hands it back
+     * as a record with field names, and so do we (a {@code LinkedHashMap} in field order).
+     */
+    private Object asRecord(Object element) {
+        if (!(header.dtype() instanceof Dtype.Structured) || !(element instanceof PyTuple)) {
+            return element;
+        }
+        List<String> names = ((Dtype.Structured) header.dtype()).names();
+        PyTuple tuple = (PyTuple) element;
+        if (tuple.items().size() != names.size()) {
+            throw new CorruptInputException("a record of " + tuple.items().size() + " values for a dtype of "
+                    + names.size() + " fields", file, -1, null);
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            record.put(names.get(i), tuple.get(i));
+        }
+        return record;
     }
 
     private SpanResult evaluate(ElementSpan span, int depth, MemoSink sink) {
@@ -234,7 +258,7 @@ public final class NpyObjectArray implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        SpanResult result = new SpanEvaluator(file).evaluate(bytes, 0, bytes.length, span.start(), span.memoStart(),
+        SpanResult result = new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING).evaluate(bytes, 0, bytes.length, span.start(), span.memoStart(),
                 m -> resolve(m, depth + 1), sink);
         if (!result.isSingleItem()) {
             throw new CorruptInputException("element " + span.index() + " does not evaluate to one object",
@@ -340,12 +364,12 @@ public final class NpyObjectArray implements Closeable {
                 sweepAt = i + 1024;
             }
             int offset = window.load(cursor.start(), cursor.end());
-            SpanResult result = new SpanEvaluator(file).evaluate(window.bytes, offset, offset + (int) (cursor.end() - cursor.start()),
+            SpanResult result = new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING).evaluate(window.bytes, offset, offset + (int) (cursor.end() - cursor.start()),
                     cursor.start(), cursor.memoStart(), this::lookup, this::keep);
             if (!result.isSingleItem()) {
                 throw new CorruptInputException("element " + i + " does not evaluate to one object", file, cursor.start(), null);
             }
-            return result.items().get(0);
+            return asRecord(result.items().get(0));
         }
 
         private Object lookup(long memoIndex) {

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.npyconv.formats.npy.NpyHeader;
 import org.npyconv.formats.pickle.PickleOpcode;
 import org.npyconv.formats.pickle.PickleReader;
+import org.npyconv.indexer.Indexer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,6 +29,9 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Option(names = "--index", paramLabel = "P", description = "The sidecar index to report on (default: FILE.npyidx).")
+    Path index;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -35,11 +39,15 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         NpyHeader header = NpyHeader.read(file);
         Integer protocol = header.isObject() ? pickleProtocol(header) : null;
+        IndexReport report = header.isObject() ? IndexReport.of(file, index != null ? index : Indexer.sidecarPath(file)) : null;
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            writeJson(out, header, protocol);
+            writeJson(out, header, protocol, report);
         } else {
             writeText(out, header, protocol);
+            if (report != null) {
+                report.writeText(out);
+            }
         }
         out.flush();
         return NpyconvCommand.EXIT_OK;
@@ -78,7 +86,7 @@ final class InfoCommand implements Callable<Integer> {
         }
     }
 
-    private void writeJson(PrintWriter out, NpyHeader h, Integer protocol) throws IOException {
+    private void writeJson(PrintWriter out, NpyHeader h, Integer protocol, IndexReport report) throws IOException {
         try (JsonGenerator g = new JsonFactory().createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.writeStartObject();
@@ -99,6 +107,10 @@ final class InfoCommand implements Callable<Integer> {
                 g.writeNumberField("protocol", protocol);
             } else {
                 g.writeNullField("protocol");
+            }
+            if (report != null) {
+                g.writeFieldName("index");
+                report.writeJson(g);
             }
             g.writeEndObject();
         }

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = NpyconvCommand.Version.class,
         description = "Read, index and convert NumPy .npy object arrays without executing their pickles.",
-        subcommands = {InfoCommand.class, IndexCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InfoCommand.class, IndexCommand.class, GetCommand.class, ExportCommand.class, VerifyCommand.class,
+            CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class NpyconvCommand implements Runnable {
     static final int EXIT_OK = 0;

@@ -24,7 +24,6 @@ import org.npyconv.formats.UnsupportedInputException;
  * <p>Stateless apart from the location; not shared.
  */
 final class Descr {
-    private static final String CONSTRUCT = "header";
 
     /** NumPy 2's {@code sctypeDict} names and one-letter type codes: valid NumPy, never written by np.save. */
     private static final Set<String> NUMPY_ALIASES = Set.of(
@@ -43,10 +42,13 @@ final class Descr {
 
     private final Path file;
     private final long offset;
+    /** What errors say was being read: {@code header} inside a .npy header, else {@code dtype}. */
+    private final String construct;
 
-    private Descr(Path file, long offset) {
+    private Descr(Path file, long offset, String construct) {
         this.file = file;
         this.offset = offset;
+        this.construct = construct;
     }
 
     /**
@@ -57,7 +59,12 @@ final class Descr {
      * @param offset the absolute offset to name in errors, or {@code -1}
      */
     static Dtype toDtype(Object descr, Path file, long offset) {
-        return new Descr(file, offset).dtype(descr, 0);
+        return new Descr(file, offset, "header").dtype(descr, 0);
+    }
+
+    /** One dtype string outside any file, as {@link Dtype#parse(String)} offers it. */
+    static Dtype fromString(String str) {
+        return new Descr(null, -1, "dtype").dtype(str, 0);
     }
 
     private Dtype dtype(Object descr, int level) {
@@ -269,14 +276,14 @@ final class Descr {
             // NumPy converts '[ns/2]' to '[500ps]'; np.save writes the converted form only.
             throw unsupported("datetime unit with a divisor in data type '" + s + "'");
         }
-        if (inner.equals("generic")) {
-            return "";
-        }
         int d = 0;
         while (d < inner.length() && inner.charAt(d) >= '0' && inner.charAt(d) <= '9') {
             d++;
         }
         String unit = inner.substring(d);
+        if (unit.equals("generic")) {
+            return ""; // NumPy ignores a multiplier on the generic unit too
+        }
         if (unit.equals("\u03bcs")) {
             unit = "us"; // NumPy accepts the Greek mu spelling of microseconds
         }
@@ -322,10 +329,10 @@ final class Descr {
     }
 
     private CorruptInputException corrupt(String reason) {
-        return new CorruptInputException(reason, file, offset, CONSTRUCT);
+        return new CorruptInputException(reason, file, offset, construct);
     }
 
     private UnsupportedInputException unsupported(String reason) {
-        return new UnsupportedInputException(reason, file, offset, CONSTRUCT);
+        return new UnsupportedInputException(reason, file, offset, construct);
     }
 }

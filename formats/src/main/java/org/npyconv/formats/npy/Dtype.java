@@ -45,7 +45,7 @@ public sealed interface Dtype permits Dtype.Scalar, Dtype.Structured, Dtype.Suba
      *     {@code np.save} never writes ({@code 'float64'}, {@code 'd'}, {@code '<M8[ns/2]'})
      */
     static Dtype parse(String str) {
-        return Descr.toDtype(str, null, -1);
+        return Descr.fromString(Objects.requireNonNull(str, "str"));
     }
 
     /**

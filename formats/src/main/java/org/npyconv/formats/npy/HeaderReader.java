@@ -21,7 +21,7 @@ import org.npyconv.formats.UnsupportedInputException;
  * {@code _read_array_header} do, so the first problem found is the one NumPy would report.
  *
  * <p>Error offsets follow {@code testdata/README.md}: the magic string's start for a bad magic or
- * a file too short to hold magic and version, the version bytes, the length field (truncated,
+ * a file too short to hold it, the version bytes (unknown, or cut short), the length field (truncated,
  * pointing past the end, over the size limit), and the start of the header text for anything about
  * the text itself; messages add the exact character where that helps.
  *
@@ -30,6 +30,8 @@ import org.npyconv.formats.UnsupportedInputException;
 final class HeaderReader {
     private static final String CONSTRUCT = "header";
     private static final List<String> KEYS = List.of("descr", "fortran_order", "shape");
+    /** The largest byte[] the JVM reliably allocates. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     /** NumPy 2's NPY_MAXDIMS. */
     private static final int MAX_DIMS = 64;
 
@@ -63,8 +65,10 @@ final class HeaderReader {
             throw corrupt("header length " + headerLength + " points past the end of the file (" + remaining
                     + " bytes follow the length field)", base + 8);
         }
-        // Bytes bound characters from above; UTF-8 needs up to 4 bytes for one character.
-        long maxBytes = version.encoding == StandardCharsets.UTF_8 ? 4L * maxHeaderSize : maxHeaderSize;
+        // Bytes bound characters from above; UTF-8 needs up to 4 bytes for one character. A raised
+        // limit still stops short of the largest Java array.
+        long maxBytes = Math.min(version.encoding == StandardCharsets.UTF_8 ? 4L * maxHeaderSize : maxHeaderSize,
+                MAX_ARRAY);
         if (headerLength > maxBytes) {
             throw tooLong(headerLength + " bytes");
         }
@@ -83,8 +87,9 @@ final class HeaderReader {
         try {
             literal = PythonLiteral.parse(text, version != FormatVersion.V3_0);
         } catch (LiteralSyntaxException e) {
-            throw corrupt("header is not a valid Python literal: " + e.reason() + " at character " + e.index()
-                    + " (byte " + byteOffsetOf(text, e.index(), version, textStart) + ")", textStart);
+            throw corrupt("header text is not a Python literal: " + e.reason() + " [character " + e.index()
+                    + " of the text, byte " + byteOffsetOf(text, e.index(), version, textStart) + " of the file]",
+                    textStart);
         }
         NpyHeader header = validate(literal, version, headerLength, textStart);
         ch.position(header.dataOffset());
@@ -95,15 +100,18 @@ final class HeaderReader {
         int magicBytes = Math.min(got, NpyHeader.MAGIC.length);
         for (int i = 0; i < magicBytes; i++) {
             if (prefix.get(i) != NpyHeader.MAGIC[i]) {
-                throw corrupt("not a .npy file: the magic string is not \\x93NUMPY", base);
+                throw corrupt("not a .npy file: it starts with " + bytesRepr(prefix, magicBytes) + ", not b'\\x93NUMPY'"
+                        + (startsLikeZip(prefix, got) ? " (this is a zip archive: an .npz?)" : ""), base);
             }
         }
         if (got == 0) {
-            throw corrupt("not a .npy file: it is empty", base);
+            throw corrupt(base == 0 ? "not a .npy file: it is empty" : "no .npy header: nothing at this offset", base);
+        }
+        if (got < NpyHeader.MAGIC.length) {
+            throw corrupt("not a .npy file: only " + got + " bytes, too short for the magic string", base);
         }
         if (got < 8) {
-            // NumPy reads magic and version as one 8-byte unit.
-            throw corrupt("not a .npy file: only " + got + " bytes, too short for the magic string and version", base);
+            throw corrupt("file ends inside the 2-byte format version", base + 6);
         }
         int major = Byte.toUnsignedInt(prefix.get(6));
         int minor = Byte.toUnsignedInt(prefix.get(7));
@@ -127,8 +135,8 @@ final class HeaderReader {
         }
         if (result.isError()) {
             // Latin-1 decodes every byte, so only UTF-8 (3.0) gets here.
-            throw corrupt("header text is not valid " + version.encoding.name() + ": bad byte sequence at byte "
-                    + (textStart + bytes.position()), textStart);
+            throw corrupt("header text is not valid " + version.encoding.name() + " [bad byte sequence at byte "
+                    + (textStart + bytes.position()) + " of the file]", textStart);
         }
         chars.flip();
         return chars.toString();
@@ -230,6 +238,24 @@ final class HeaderReader {
         return new UnsupportedInputException("header text is " + size + ", over the limit of " + maxHeaderSize
                 + " characters; NumPy refuses it too unless max_header_size is raised (or allow_pickle=True)",
                 file, base + 8, CONSTRUCT);
+    }
+
+    /** Python's bytes repr of the first {@code n} bytes, as NumPy quotes a wrong magic string. */
+    private static String bytesRepr(ByteBuffer buf, int n) {
+        StringBuilder sb = new StringBuilder("b'");
+        for (int i = 0; i < n; i++) {
+            int b = Byte.toUnsignedInt(buf.get(i));
+            if (b >= 0x20 && b < 0x7f && b != '\\' && b != '\'') {
+                sb.append((char) b);
+            } else {
+                sb.append(String.format("\\x%02x", b));
+            }
+        }
+        return sb.append('\'').toString();
+    }
+
+    private static boolean startsLikeZip(ByteBuffer buf, int got) {
+        return got >= 4 && buf.get(0) == 'P' && buf.get(1) == 'K' && buf.get(2) == 3 && buf.get(3) == 4;
     }
 
     /** Absolute byte offset of character {@code index} of the decoded text. */

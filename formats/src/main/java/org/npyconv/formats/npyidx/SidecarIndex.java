@@ -250,6 +250,7 @@ public final class SidecarIndex implements Closeable {
         }
         int major = Short.toUnsignedInt(head.getShort());
         int minor = Short.toUnsignedInt(head.getShort());
+        int reserved = head.getInt();
         if (major != SidecarLayout.MAJOR) {
             throw new UnsupportedInputException("index format version " + major + "." + minor
                     + " is not supported (this npyconv reads " + SidecarLayout.MAJOR + ".x)", file, 8, "npyidx");
@@ -268,8 +269,11 @@ public final class SidecarIndex implements Closeable {
             throw damaged("index directory out of place");
         }
         ByteBuffer dir = read(dirOffset, (int) dirLength);
-        if (crc(dir) != dirCrc) {
-            throw damaged("index directory checksum mismatch");
+        CRC32C headerAndDirectory = new CRC32C();
+        headerAndDirectory.update(head.flip());
+        headerAndDirectory.update(dir.duplicate());
+        if ((int) headerAndDirectory.getValue() != dirCrc || reserved != 0) {
+            throw damaged("index header or directory checksum mismatch");
         }
         int n = dir.getInt();
         if ((long) n * SidecarLayout.DIRECTORY_ENTRY_SIZE + 4 != dirLength) {

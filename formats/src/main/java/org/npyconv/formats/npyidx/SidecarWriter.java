@@ -61,14 +61,18 @@ public final class SidecarWriter implements Closeable {
             throw e;
         }
         this.out = o;
-        ByteBuffer header = ByteBuffer.allocate(SidecarLayout.FILE_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        header.put(SidecarLayout.MAGIC).putShort((short) SidecarLayout.MAJOR).putShort((short) SidecarLayout.MINOR).putInt(0);
-        header.flip();
+        ByteBuffer header = ByteBuffer.wrap(fileHeader());
         while (header.hasRemaining()) {
             out.write(header);
         }
         this.spans = new SectionOutput(out);
         this.checkpointOut = new SectionOutput(checkpoints);
+    }
+
+    static byte[] fileHeader() {
+        ByteBuffer header = ByteBuffer.allocate(SidecarLayout.FILE_HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        header.put(SidecarLayout.MAGIC).putShort((short) SidecarLayout.MAJOR).putShort((short) SidecarLayout.MINOR).putInt(0);
+        return header.array();
     }
 
     /** Starts writing the sidecar that will replace {@code target} on {@link #finish}. */
@@ -188,7 +192,9 @@ public final class SidecarWriter implements Closeable {
             dir.putInt((int) e[0]).putInt((int) e[1]).putLong(e[2]).putLong(e[3]).putInt(0);
         }
         dir.flip();
+        // The footer's checksum covers the file header too, so no byte of the file goes unchecked.
         CRC32C crc = new CRC32C();
+        crc.update(fileHeader());
         crc.update(dir.array(), 0, dir.limit());
         int dirLength = dir.limit();
         while (dir.hasRemaining()) {

@@ -10,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
 
@@ -20,10 +21,15 @@ import org.npyconv.formats.UnsupportedInputException;
  * <p>Each {@link #next()} reads one opcode and its argument and makes it the <em>current
  * opcode</em>; accessors describe it: {@link #opcode()}, {@link #opcodeOffset()},
  * {@link #endOffset()}, the decoded argument ({@link #intArg()}, {@link #floatArg()},
- * {@link #stringArg()}, ...) and, for string, bytes and text-line arguments, where the raw payload
- * lies ({@link #payloadOffset()}, {@link #payloadLength()}). Payloads are only located during
- * {@code next()}: a 1 GiB {@code BINBYTES8} costs a length check and a position update. They are
- * decoded or copied only when asked. FRAME is reported like any opcode and is otherwise transparent.
+ * {@link #stringArg()}, ...) and, for string, bytes, LONG1/LONG4 and text-line arguments, where
+ * the raw payload lies ({@link #payloadOffset()}, {@link #payloadLength()}). Payloads are only
+ * located during {@code next()}: a 1 GiB {@code BINBYTES8} costs a length check and a position
+ * update. They are decoded or copied only when asked. FRAME is reported like any opcode and is
+ * otherwise transparent.
+ *
+ * <p>Beyond {@code genops}, the reader keeps the memo's keys (never its values) as
+ * {@code pickletools.dis} does: a fetch of a key never stored is corrupt, and
+ * {@link #memoIndex()} gives the key MEMOIZE stores at.
  *
  * <p>All offsets are absolute byte offsets in the file ({@code long}, correct beyond 4 GiB). Every
  * length the stream claims is checked against the bytes that remain before {@code end} before
@@ -45,32 +51,39 @@ public final class PickleReader implements Closeable {
     public static final int MIN_WINDOW_SIZE = 16;
     /** Longest newline-terminated argument that is decoded (located payloads have no limit). */
     public static final int MAX_DECODED_LINE = 64 << 20;
+    /** Memo keys stored out of sequence that are tracked before giving up (Python never writes any). */
+    public static final int MAX_SPARSE_MEMO_KEYS = 1 << 20;
 
     /** Opcode byte plus the longest fixed part (FRAME's, BINFLOAT's or BINBYTES8's eight bytes). */
     private static final int MAX_HEAD = 9;
     /** Largest Java array the JDK reliably allocates. */
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
-    // What next() does after the opcode byte, by code byte (Jackson-style 256-entry table).
-    // Behaviour, not ArgKind: PROTO, STOP and FRAME have their own entries so that the common
-    // cases carry no per-opcode test for them.
+    // What next() does after the opcode byte, by code byte (Jackson-style 256-entry table). These
+    // are behaviours, not ArgKinds: PROTO, STOP, FRAME and the memo opcodes have their own entries
+    // so that no other case carries a test for them.
     private static final byte UNKNOWN = 0;
     private static final byte NO_ARG = 1;
-    private static final byte STOP_OP = 2;
-    private static final byte U1 = 3;
-    private static final byte PROTO_OP = 4;
-    private static final byte U2 = 5;
-    private static final byte I4 = 6;
-    private static final byte U4 = 7;
-    private static final byte F8 = 8;
-    private static final byte FRAME_OP = 9;
-    private static final byte COUNT1 = 10;
-    private static final byte COUNT4_SIGNED = 11;
-    private static final byte COUNT4 = 12;
-    private static final byte COUNT8 = 13;
-    private static final byte LONG_1 = 14;
-    private static final byte LONG_4 = 15;
-    private static final byte LINE = 16;
+    private static final byte U1 = 2;
+    private static final byte U2 = 3;
+    private static final byte I4 = 4;
+    private static final byte U4 = 5;
+    private static final byte F8 = 6;
+    private static final byte COUNT1 = 7;
+    private static final byte COUNT4 = 8;
+    private static final byte COUNT4_SIGNED = 9;
+    private static final byte COUNT8 = 10;
+    private static final byte LONG_1 = 11;
+    private static final byte LONG_4 = 12;
+    private static final byte LINE = 13;
+    private static final byte PUT1 = 14;
+    private static final byte PUT4 = 15;
+    private static final byte GET1 = 16;
+    private static final byte GET4 = 17;
+    private static final byte MEMOIZE_OP = 18;
+    private static final byte STOP_OP = 19;
+    private static final byte PROTO_OP = 20;
+    private static final byte FRAME_OP = 21;
 
     private static final byte[] ACTION = new byte[256];
 
@@ -85,6 +98,11 @@ public final class PickleReader implements Closeable {
             case STOP: return STOP_OP;
             case PROTO: return PROTO_OP;
             case FRAME: return FRAME_OP;
+            case BINPUT: return PUT1;
+            case LONG_BINPUT: return PUT4;
+            case BINGET: return GET1;
+            case LONG_BINGET: return GET4;
+            case MEMOIZE: return MEMOIZE_OP;
             default: break;
         }
         switch (op.argKind()) {
@@ -108,10 +126,10 @@ public final class PickleReader implements Closeable {
         }
     }
 
-    // How intArg() reads the current integer argument.
+    // How intArg() finds a LONG1/LONG4 or text-line integer (fixed-size integers are always in argLong).
     private static final byte INT_IN_ARG = 0;  // argLong holds it
     private static final byte INT_BIG = 1;     // valid, beyond long: bigIntArg() only
-    private static final byte INT_UNKNOWN = 2; // LONG1/LONG4 payload not yet decoded
+    private static final byte INT_UNKNOWN = 2; // LONG1/LONG4 payload of more than 8 bytes, decided on demand
 
     // Source.
     private final FileChannel channel;
@@ -119,7 +137,9 @@ public final class PickleReader implements Closeable {
     private final Path source;
     private final long end;
 
-    // Window: buf[0, limit) holds the file bytes at [bufStart, bufStart + limit); pos is the next unread byte.
+    // Window: buf[0, limit) holds the file bytes at [bufStart, bufStart + limit); pos is the next
+    // unread byte. Only next() and seek() move them, so while an opcode is current, position() is
+    // its end offset, and its payload's offset and length follow from opStart and position().
     private final byte[] buf;
     private final ByteBuffer bufView;
     private long bufStart;
@@ -129,17 +149,25 @@ public final class PickleReader implements Closeable {
     // The current opcode and its decoded argument.
     private PickleOpcode op;
     private long opStart;
-    private long opEnd;
-    private long argLong;     // integer argument, memo index, FRAME length, or BINFLOAT bits
-    private byte intState;    // INT_* for integer arguments
+    private long argLong;     // integer argument, memo key, FRAME length, or BINFLOAT bits
+    private byte intState;    // INT_* for LONG1/LONG4 and text-line integers
     private boolean boolInt;  // protocol-0 INT written as 00 / 01
-    private long payloadOff;
-    private long payloadLen;
 
     // Stream state.
     private boolean stopped;
     private int protocol;
     private boolean closed;
+    // The first FRAME that announced more bytes than remain (-1: none). Reported at STOP, or
+    // named in the error where the input runs out (docs/pickle-reader.md, "FRAME").
+    private long badFrameOffset = -1;
+    private long badFrameLength;
+
+    // Memo keys stored so far, as pickletools.dis tracks them (keys only, never values): keys
+    // [0, memoDense) plus, for writers that number out of sequence, memoSparse. When memoKnown is
+    // false (after seek(offset)) the fast paths still count, but nothing is checked or reported.
+    private boolean memoKnown = true;
+    private long memoDense;
+    private HashSet<Long> memoSparse;
 
     /**
      * Opens {@code file} and reads the pickle that starts at {@code start} (for {@code .npy} files,
@@ -161,7 +189,8 @@ public final class PickleReader implements Closeable {
     /**
      * Reads the pickle at {@code [start, end)} of a borrowed channel; {@link #close()} leaves the
      * channel open. Only positional reads are used, so the channel's position is never touched
-     * and other readers may use it concurrently.
+     * and other readers may use it concurrently. {@code start} is taken to be the beginning of a
+     * pickle (an empty memo); to begin mid-pickle, follow with {@link #seek(long, long)}.
      *
      * @param ch the channel; the caller keeps ownership
      * @param start absolute offset of the first opcode
@@ -202,8 +231,8 @@ public final class PickleReader implements Closeable {
      *
      * @return the opcode, or {@code null} once STOP has been returned (until {@link #seek})
      * @throws CorruptInputException if the input ends before STOP, holds an unknown opcode byte,
-     *     or an argument is malformed or claims more bytes than remain; the offset is that of the
-     *     opcode that cannot be read
+     *     an argument is malformed or claims more bytes than remain, or a memo fetch names a key
+     *     never stored; the offset is that of the opcode that cannot be read
      */
     public PickleOpcode next() {
         if (stopped) {
@@ -211,7 +240,7 @@ public final class PickleReader implements Closeable {
         }
         int p = pos;
         if (limit - p < MAX_HEAD) {
-            p = loadMore();
+            p = loadMore(); // near the end of the window (or of the input)
         }
         final byte[] b = buf;
         final int avail = limit - p;
@@ -219,65 +248,87 @@ public final class PickleReader implements Closeable {
             throw endsBeforeStop(bufStart + p);
         }
         final int code = b[p] & 0xFF;
-        final long start = bufStart + p;
-        final PickleOpcode o = PickleOpcode.of(code);
+        final PickleOpcode o = PickleOpcode.of(code); // null for unknown bytes: ACTION is UNKNOWN there
         op = o;
-        opStart = start;
+        opStart = bufStart + p;
+        // A payload that ends inside the window exists, so only payloads reaching past the window
+        // are checked against the end of the input (countedBeyondWindow).
         switch (ACTION[code]) {
             case NO_ARG:
                 pos = p + 1;
-                opEnd = start + 1;
                 return o;
+            case COUNT1: {
+                if (avail < 2) {
+                    throw argumentCut(1);
+                }
+                final int n = b[p + 1] & 0xFF;
+                if (n <= avail - 2) {
+                    pos = p + 2 + n;
+                    return o;
+                }
+                return countedBeyondWindow(p, 2, n);
+            }
+            case MEMOIZE_OP:
+                pos = p + 1;
+                if (memoSparse == null) {
+                    argLong = memoDense++; // MEMOIZE stores at len(memo)
+                } else {
+                    memoizeSlow();
+                }
+                return o;
+            case PUT1: {
+                if (avail < 2) {
+                    throw argumentCut(1);
+                }
+                final long key = b[p + 1] & 0xFF;
+                argLong = key;
+                pos = p + 2;
+                if (key == memoDense && memoSparse == null) {
+                    memoDense++;
+                } else {
+                    memoPutSlow(key);
+                }
+                return o;
+            }
+            case GET1: {
+                if (avail < 2) {
+                    throw argumentCut(1);
+                }
+                final long key = b[p + 1] & 0xFF;
+                argLong = key;
+                pos = p + 2;
+                if (key >= memoDense) {
+                    memoGetSlow(key);
+                }
+                return o;
+            }
             case U1:
                 if (avail < 2) {
                     throw argumentCut(1);
                 }
                 argLong = b[p + 1] & 0xFF;
-                intState = INT_IN_ARG;
                 pos = p + 2;
-                opEnd = start + 2;
                 return o;
-            case COUNT1:
-                if (avail < 2) {
-                    throw argumentCut(1);
-                }
-                return counted(p, 2, b[p + 1] & 0xFF);
-            case COUNT4:
-                if (avail < 5) {
-                    throw argumentCut(4);
-                }
-                return counted(p, 5, int4(b, p + 1) & 0xFFFF_FFFFL);
-            case COUNT8:
-                if (avail < 9) {
-                    throw argumentCut(8);
-                }
-                return counted(p, 9, int8(b, p + 1));
             case I4:
                 if (avail < 5) {
                     throw argumentCut(4);
                 }
                 argLong = int4(b, p + 1);
-                intState = INT_IN_ARG;
                 pos = p + 5;
-                opEnd = start + 5;
                 return o;
             case U2:
                 if (avail < 3) {
                     throw argumentCut(2);
                 }
                 argLong = (b[p + 1] & 0xFF) | (b[p + 2] & 0xFF) << 8;
-                intState = INT_IN_ARG;
                 pos = p + 3;
-                opEnd = start + 3;
                 return o;
             case U4:
                 if (avail < 5) {
                     throw argumentCut(4);
                 }
                 argLong = int4(b, p + 1) & 0xFFFF_FFFFL;
-                intState = INT_IN_ARG;
                 pos = p + 5;
-                opEnd = start + 5;
                 return o;
             case F8:
                 if (avail < 9) {
@@ -285,112 +336,146 @@ public final class PickleReader implements Closeable {
                 }
                 argLong = Long.reverseBytes(int8(b, p + 1)); // BINFLOAT is big-endian
                 pos = p + 9;
-                opEnd = start + 9;
                 return o;
+            case COUNT4: {
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                final long n = int4(b, p + 1) & 0xFFFF_FFFFL;
+                if (n <= avail - 5) {
+                    pos = p + 5 + (int) n;
+                    return o;
+                }
+                return countedBeyondWindow(p, 5, n);
+            }
+            case COUNT8: {
+                if (avail < 9) {
+                    throw argumentCut(8);
+                }
+                final long n = int8(b, p + 1); // negative: 2^63 or more, rejected as beyond the input
+                if (n >= 0 && n <= avail - 9) {
+                    pos = p + 9 + (int) n;
+                    return o;
+                }
+                return countedBeyondWindow(p, 9, n);
+            }
             case LONG_1:
                 if (avail < 2) {
                     throw argumentCut(1);
                 }
-                counted(p, 2, b[p + 1] & 0xFF);
-                decodeSmallLong();
+                return long1or4(p, 2, b[p + 1] & 0xFF);
+            case PUT4: {
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                final long key = int4(b, p + 1) & 0xFFFF_FFFFL;
+                argLong = key;
+                pos = p + 5;
+                if (key == memoDense && memoSparse == null) {
+                    memoDense++;
+                } else {
+                    memoPutSlow(key);
+                }
                 return o;
+            }
+            case GET4: {
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                final long key = int4(b, p + 1) & 0xFFFF_FFFFL;
+                argLong = key;
+                pos = p + 5;
+                if (key >= memoDense) {
+                    memoGetSlow(key);
+                }
+                return o;
+            }
             case STOP_OP:
+                if (badFrameOffset >= 0) {
+                    throw frameTooLong();
+                }
                 stopped = true;
                 pos = p + 1;
-                opEnd = start + 1;
                 return o;
             case PROTO_OP:
                 if (avail < 2) {
                     throw argumentCut(1);
                 }
                 argLong = b[p + 1] & 0xFF;
-                intState = INT_IN_ARG;
                 protocol = (int) argLong;
                 pos = p + 2;
-                opEnd = start + 2;
                 return o;
-            case FRAME_OP:
+            case FRAME_OP: {
                 if (avail < 9) {
                     throw argumentCut(8);
                 }
-                return frame(p, int8(b, p + 1));
-            case COUNT4_SIGNED:
-                if (avail < 5) {
-                    throw argumentCut(4);
+                final long n = int8(b, p + 1);
+                argLong = n;
+                pos = p + 9;
+                if (n < 0 || n > end - opStart - 9) {
+                    noteBadFrame(n);
                 }
-                return countedSigned(p, int4(b, p + 1));
-            case LONG_4:
-                if (avail < 5) {
-                    throw argumentCut(4);
-                }
-                countedSigned(p, int4(b, p + 1));
-                decodeSmallLong();
                 return o;
+            }
+            case COUNT4_SIGNED: {
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                final int n = int4(b, p + 1);
+                if (n < 0) {
+                    throw negativeLength(n);
+                }
+                if (n <= avail - 5) {
+                    pos = p + 5 + n;
+                    return o;
+                }
+                return countedBeyondWindow(p, 5, n);
+            }
+            case LONG_4: {
+                if (avail < 5) {
+                    throw argumentCut(4);
+                }
+                final int n = int4(b, p + 1);
+                if (n < 0) {
+                    throw negativeLength(n);
+                }
+                return long1or4(p, 5, n);
+            }
             case LINE:
                 return line(p);
             default:
-                throw unknownOpcode(start, code);
+                throw unknownOpcode(opStart, code);
         }
     }
 
     /**
-     * Locates a counted payload of {@code n} bytes after a header of {@code header} bytes (opcode
-     * and length field) at window index {@code p}. {@code n} is unsigned: a negative value is a
-     * claim of 2^63 bytes or more.
+     * Skips a counted payload of {@code n} bytes (unsigned: negative means 2^63 or more) that does
+     * not end inside the window, after checking it against the bytes that remain.
      */
-    private PickleOpcode counted(int p, int header, long n) {
-        final long start = bufStart + p;
-        final long payload = start + header;
+    private PickleOpcode countedBeyondWindow(int p, int header, long n) {
+        final long payload = bufStart + p + header;
         final long remaining = end - payload;
         if (n < 0 || n > remaining) {
             throw claimsTooMuch(n, remaining);
         }
-        payloadOff = payload;
-        payloadLen = n;
-        final long after = payload + n;
-        opEnd = after;
+        skipTo(payload + n);
+        return op;
+    }
+
+    /** LONG1/LONG4: locates the payload and decodes up to eight bytes of it into argLong. */
+    private PickleOpcode long1or4(int p, int header, int n) {
         if (n <= limit - p - header) {
-            pos = p + header + (int) n;
+            pos = p + header + n;
+            if (n <= 8) {
+                argLong = littleEndianSigned(buf, p + header, n);
+                intState = INT_IN_ARG;
+                return op;
+            }
         } else {
-            skipTo(after);
+            countedBeyondWindow(p, header, n);
         }
+        intState = INT_UNKNOWN; // intArgFitsLong() decides
         return op;
-    }
-
-    /** A counted payload whose length field is a signed int4 (BINSTRING, LONG4). */
-    private PickleOpcode countedSigned(int p, int n) {
-        if (n < 0) {
-            throw corrupt(op.name() + " has a negative length (" + n + ")", opStart);
-        }
-        return counted(p, 5, n);
-    }
-
-    /**
-     * FRAME: the frame must fit in the bytes that remain. Its content is then read like any other
-     * opcodes, so nothing is skipped.
-     */
-    private PickleOpcode frame(int p, long n) {
-        final long remaining = end - (bufStart + p + 9);
-        if (n < 0 || n > remaining) {
-            throw claimsTooMuch(n, remaining);
-        }
-        argLong = n;
-        intState = INT_IN_ARG;
-        pos = p + 9;
-        opEnd = opStart + 9;
-        return op;
-    }
-
-    /** LONG1/LONG4: decodes a payload of up to eight bytes that lies in the window into argLong. */
-    private void decodeSmallLong() {
-        final long n = payloadLen;
-        final long rel = payloadOff - bufStart;
-        if (n <= 8 && rel >= 0 && rel + n <= limit) {
-            argLong = littleEndianSigned(buf, (int) rel, (int) n);
-            intState = INT_IN_ARG;
-        } else {
-            intState = INT_UNKNOWN; // decided by intArgFitsLong() on demand
-        }
     }
 
     private static long littleEndianSigned(byte[] b, int off, int n) {
@@ -410,6 +495,59 @@ public final class PickleReader implements Closeable {
 
     private static long int8(byte[] b, int i) {
         return (int4(b, i) & 0xFFFF_FFFFL) | (long) int4(b, i + 4) << 32;
+    }
+
+    /**
+     * FRAME: its content is read like any other opcodes, so nothing is skipped or allocated on its
+     * length. A frame longer than the bytes that remain is corrupt, but the error waits for the
+     * stream to show where it fails: at the opcode cut off by the end of the input (a truncated
+     * file), or at this FRAME when STOP arrives first (a lying length).
+     */
+    private void noteBadFrame(long n) {
+        if (badFrameOffset < 0) {
+            badFrameOffset = opStart;
+            badFrameLength = n;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Memo keys (cold paths; the sequential case is handled inline in next())
+    // ------------------------------------------------------------------------------------------
+
+    private void memoPutSlow(long key) {
+        if (!memoKnown || key < memoDense) {
+            return; // unknown memo; or a key stored again, which pickle.load allows: the count stays
+        }
+        if (key == memoDense) {
+            memoDense++;
+            while (memoSparse.remove(memoDense)) {
+                memoDense++;
+            }
+            if (memoSparse.isEmpty()) {
+                memoSparse = null;
+            }
+            return;
+        }
+        if (memoSparse == null) {
+            memoSparse = new HashSet<>();
+        }
+        if (memoSparse.size() >= MAX_SPARSE_MEMO_KEYS && !memoSparse.contains(key)) {
+            throw new UnsupportedInputException("more than " + MAX_SPARSE_MEMO_KEYS
+                    + " memo keys stored out of sequence", source, opStart, op.name());
+        }
+        memoSparse.add(key);
+    }
+
+    private void memoGetSlow(long key) {
+        if (memoKnown && (memoSparse == null || !memoSparse.contains(key))) {
+            throw corrupt(op.name() + " of memo key " + key + ", which has never been stored into ("
+                    + memoSize() + " keys are)", opStart);
+        }
+    }
+
+    private void memoizeSlow() {
+        argLong = memoDense + memoSparse.size();
+        memoPutSlow(argLong);
     }
 
     // ------------------------------------------------------------------------------------------
@@ -444,16 +582,14 @@ public final class PickleReader implements Closeable {
         bufView.limit(limit + want).position(limit);
         try {
             while (bufView.hasRemaining()) {
-                int n = channel.read(bufView, bufStart + bufView.position());
-                if (n < 0) {
+                if (channel.read(bufView, bufStart + bufView.position()) < 0) {
                     break; // the file shrank under us; what is missing reads as the end of the input
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + (source == null ? "pickle" : source.toString())
-                    + " at byte " + readAt, e);
+            throw new UncheckedIOException("cannot read " + sourceName() + " at byte " + readAt, e);
         }
-        int added = bufView.position() - limit;
+        final int added = bufView.position() - limit;
         limit = bufView.position();
         return added > 0;
     }
@@ -479,20 +615,18 @@ public final class PickleReader implements Closeable {
             nl = findNewline(start);
         }
         if (nl < 0) {
-            throw corrupt("pickle ends inside the text argument of " + o.name() + " (no newline)", start);
+            throw corrupt("pickle ends inside the text argument of " + o.name() + " (no newline)" + frameNote(), start);
         }
-        payloadOff = start + 1;
-        payloadLen = nl - payloadOff;
-        opEnd = nl + 1;
         final ArgKind kind = o.argKind();
         if (kind == ArgKind.DECIMALNL_SHORT || kind == ArgKind.DECIMALNL_LONG || kind == ArgKind.FLOATNL) {
             // Numbers are validated now, like genops does, so that a bad line fails at its opcode.
             // In place when the line is in the window (no allocation), else on a copy.
             checkLineCap(o);
-            final long rel = payloadOff - bufStart;
+            final long rel = start + 1 - bufStart;
+            final int len = (int) (nl - start - 1);
             final byte[] a;
             final int at;
-            if (rel >= 0 && rel + payloadLen <= limit) {
+            if (rel >= 0 && rel + len <= limit) {
                 a = buf;
                 at = (int) rel;
             } else {
@@ -500,9 +634,12 @@ public final class PickleReader implements Closeable {
                 at = 0;
             }
             if (kind == ArgKind.FLOATNL) {
-                checkFloat(o, a, at, (int) payloadLen);
+                checkFloat(o, a, at, len);
             } else {
-                checkDecimal(o, a, at, (int) payloadLen);
+                checkDecimal(o, a, at, len);
+                if (o == PickleOpcode.PUT || o == PickleOpcode.GET) {
+                    memoLine(o);
+                }
             }
         } else if (kind == ArgKind.STRINGNL) {
             checkQuoted(o);
@@ -515,7 +652,7 @@ public final class PickleReader implements Closeable {
      * Scans from {@code pos} to the next {@code \n}, refilling as needed, and returns its absolute
      * offset (pos then points past it), or -1 at the end of the input. Keeps the bytes from
      * {@code keepFrom} in the window while they fit, so that short lines can be parsed in place;
-     * longer lines slide through the window and are re-read on demand.
+     * longer lines slide through the window and are re-read on demand. Nothing is allocated.
      */
     private long findNewline(long keepFrom) {
         for (;;) {
@@ -542,7 +679,7 @@ public final class PickleReader implements Closeable {
         if (o.argKind() == ArgKind.DECIMALNL_LONG && n > 0 && b[off + n - 1] == 'L') {
             n--;
         }
-        int status = PythonLiterals.intStatus(b, off, n);
+        final int status = PythonLiterals.intStatus(b, off, n);
         if (status == PythonLiterals.INVALID) {
             throw corrupt(o.name() + " argument '" + PythonLiterals.preview(b, off, len)
                     + "' is not a decimal integer", opStart);
@@ -558,6 +695,22 @@ public final class PickleReader implements Closeable {
         }
     }
 
+    /** PUT/GET with a decimal key: the same bookkeeping as their binary forms. */
+    private void memoLine(PickleOpcode o) {
+        if (intState != INT_IN_ARG || argLong < 0) {
+            throw corrupt(o.name() + " memo key " + bigIntArg() + " is out of range", opStart);
+        }
+        if (o == PickleOpcode.PUT) {
+            if (argLong == memoDense && memoSparse == null) {
+                memoDense++;
+            } else {
+                memoPutSlow(argLong);
+            }
+        } else if (argLong >= memoDense) {
+            memoGetSlow(argLong);
+        }
+    }
+
     private void checkFloat(PickleOpcode o, byte[] b, int off, int len) {
         if (!PythonLiterals.isFloat(b, off, len)) {
             throw corrupt(o.name() + " argument '" + PythonLiterals.preview(b, off, len)
@@ -566,9 +719,10 @@ public final class PickleReader implements Closeable {
     }
 
     private void checkQuoted(PickleOpcode o) {
-        final long len = payloadLen;
-        int first = len > 0 ? byteAt(payloadOff) : -1;
-        int last = len > 0 ? byteAt(payloadOff + len - 1) : -1;
+        final long off = payOff();
+        final long len = payLen();
+        final int first = len > 0 ? byteAt(off) : -1;
+        final int last = len > 0 ? byteAt(off + len - 1) : -1;
         if (first != '\'' && first != '"') {
             throw corrupt(o.name() + " argument is not in quotes", opStart);
         }
@@ -578,44 +732,12 @@ public final class PickleReader implements Closeable {
     }
 
     private void checkLineCap(PickleOpcode o) {
-        if (payloadLen > MAX_DECODED_LINE) {
-            throw new UnsupportedInputException("the text argument of " + o.name() + " is " + payloadLen
+        final long len = payLen();
+        if (len > MAX_DECODED_LINE) {
+            throw new UnsupportedInputException("the text argument of " + o.name() + " is " + len
                     + " bytes long; lines over " + MAX_DECODED_LINE + " bytes are not decoded",
                     source, opStart, o.name());
         }
-    }
-
-    /** Work on a byte range without caring whether it lies in the window. */
-    private interface RangeFunction<T> {
-        T apply(byte[] b, int off, int len);
-    }
-
-    /**
-     * Applies {@code f} to the current line payload: in place when it lies in the window (no
-     * allocation), else on a copy (capped at {@link #MAX_DECODED_LINE}).
-     */
-    private <T> T withLine(PickleOpcode o, RangeFunction<T> f) {
-        checkLineCap(o);
-        return withPayload(f);
-    }
-
-    private <T> T withPayload(RangeFunction<T> f) {
-        final long rel = payloadOff - bufStart;
-        if (rel >= 0 && rel + payloadLen <= limit) {
-            return f.apply(buf, (int) rel, (int) payloadLen);
-        }
-        byte[] copy = payloadBytes();
-        return f.apply(copy, 0, copy.length);
-    }
-
-    private int byteAt(long absolute) {
-        final long rel = absolute - bufStart;
-        if (rel >= 0 && rel < limit) {
-            return buf[(int) rel] & 0xFF;
-        }
-        ByteBuffer one = ByteBuffer.allocate(1);
-        copyRange(absolute, one);
-        return one.get(0) & 0xFF;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -636,7 +758,7 @@ public final class PickleReader implements Closeable {
     /** Absolute offset just past the current opcode, its argument and its payload. */
     public long endOffset() {
         current();
-        return opEnd;
+        return bufStart + pos;
     }
 
     /** Absolute offset of the next byte {@link #next()} will read. */
@@ -665,9 +787,41 @@ public final class PickleReader implements Closeable {
     }
 
     /**
-     * The integer argument: UINT1/UINT2/INT4/UINT4/UINT8 values (BININT*, PROTO, FRAME length,
-     * EXT*, memo indices), protocol-0 INT/PUT/GET/LONG lines and LONG1/LONG4, when it fits in a
-     * long ({@link #intArgFitsLong()}).
+     * The memo key of the current PUT, BINPUT, LONG_BINPUT, GET, BINGET, LONG_BINGET or MEMOIZE;
+     * for MEMOIZE the key it stores at, which is the number of keys stored before it.
+     *
+     * @throws IllegalStateException for other opcodes, and for MEMOIZE after {@link #seek(long)}
+     *     (the number of keys stored before is unknown; use {@link #seek(long, long)})
+     */
+    public long memoIndex() {
+        switch (current()) {
+            case PUT: case BINPUT: case LONG_BINPUT: case GET: case BINGET: case LONG_BINGET:
+                return argLong;
+            case MEMOIZE:
+                if (!memoKnown) {
+                    throw new IllegalStateException("MEMOIZE index unknown after seek(offset); use seek(offset, memoSize)");
+                }
+                return argLong;
+            default:
+                throw new IllegalStateException(op + " has no memo key");
+        }
+    }
+
+    /**
+     * The number of distinct memo keys stored so far (what {@code len(memo)} would be), or -1 after
+     * {@link #seek(long)} without a memo size.
+     */
+    public long memoSize() {
+        if (!memoKnown) {
+            return -1;
+        }
+        return memoSparse == null ? memoDense : memoDense + memoSparse.size();
+    }
+
+    /**
+     * The integer argument when it fits in a long ({@link #intArgFitsLong()}): UINT1/UINT2/INT4/
+     * UINT4/UINT8 values (BININT*, PROTO, FRAME length, EXT*, memo keys), protocol-0 INT/PUT/GET/
+     * LONG lines and LONG1/LONG4.
      *
      * @throws IllegalStateException if the current opcode has no integer argument, or it does not
      *     fit in a long (use {@link #bigIntArg()})
@@ -686,7 +840,11 @@ public final class PickleReader implements Closeable {
      * @throws IllegalStateException if the current opcode has no integer argument
      */
     public boolean intArgFitsLong() {
-        requireKind(current().argKind().isInteger(), "an integer");
+        final ArgKind kind = current().argKind();
+        requireKind(kind.isInteger(), "an integer");
+        if (kind.isFixed()) {
+            return true;
+        }
         if (intState == INT_UNKNOWN) {
             BigInteger v = bigIntArg();
             if (v.bitLength() < 64) {
@@ -709,7 +867,7 @@ public final class PickleReader implements Closeable {
     public BigInteger bigIntArg() {
         final ArgKind kind = current().argKind();
         requireKind(kind.isInteger(), "an integer");
-        if (intState == INT_IN_ARG) {
+        if (kind.isFixed() || intState == INT_IN_ARG) {
             return BigInteger.valueOf(argLong);
         }
         if (kind == ArgKind.LONG1 || kind == ArgKind.LONG4) {
@@ -723,7 +881,8 @@ public final class PickleReader implements Closeable {
             }
             return new BigInteger(be);
         }
-        return withLine(op, (b, off, len) -> {
+        checkLineCap(op);
+        return withPayload((b, off, len) -> {
             int n = len;
             if (kind == ArgKind.DECIMALNL_LONG && n > 0 && b[off + n - 1] == 'L') {
                 n--;
@@ -762,7 +921,8 @@ public final class PickleReader implements Closeable {
         if (kind == ArgKind.FLOAT8) {
             return Double.longBitsToDouble(argLong);
         }
-        return withLine(op, PythonLiterals::parseFloat);
+        checkLineCap(op);
+        return withPayload(PythonLiterals::parseFloat);
     }
 
     /**
@@ -771,7 +931,7 @@ public final class PickleReader implements Closeable {
      * -1 when the current opcode has no payload.
      */
     public long payloadOffset() {
-        return current().argKind().hasPayload() ? payloadOff : -1;
+        return current().argKind().hasPayload() ? payOff() : -1;
     }
 
     /**
@@ -779,7 +939,17 @@ public final class PickleReader implements Closeable {
      * newline (for GLOBAL/INST both lines, {@code module\nname}). 0 when there is no payload.
      */
     public long payloadLength() {
-        return current().argKind().hasPayload() ? payloadLen : 0;
+        return current().argKind().hasPayload() ? payLen() : 0;
+    }
+
+    /** Payload offset of the current opcode, assuming it has a payload. */
+    private long payOff() {
+        return opStart + 1 + op.argKind().fixedSize();
+    }
+
+    /** Payload length of the current opcode, assuming it has one: up to the end (or its newline). */
+    private long payLen() {
+        return bufStart + pos - payOff() - (op.argKind().isLine() ? 1 : 0);
     }
 
     /**
@@ -856,8 +1026,9 @@ public final class PickleReader implements Closeable {
     private String globalPart(boolean module) {
         final PickleOpcode o = current();
         requireKind(o.argKind() == ArgKind.STRINGNL_NOESCAPE_PAIR, "a module and name");
+        checkLineCap(o);
         try {
-            return withLine(o, (b, off, len) -> {
+            return withPayload((b, off, len) -> {
                 int nl = indexOfNewline(b, off, len);
                 return module ? PythonCodecs.utf8Surrogatepass(b, off, nl - off)
                         : PythonCodecs.utf8Surrogatepass(b, nl + 1, off + len - nl - 1);
@@ -880,6 +1051,22 @@ public final class PickleReader implements Closeable {
         throw new AssertionError("GLOBAL payload without its inner newline");
     }
 
+    /** Work on a byte range without caring whether it lies in the window. */
+    private interface RangeFunction<T> {
+        T apply(byte[] b, int off, int len);
+    }
+
+    /** Applies {@code f} to the current payload: in place when it lies in the window, else on a copy. */
+    private <T> T withPayload(RangeFunction<T> f) {
+        final long rel = payOff() - bufStart;
+        final long len = payLen();
+        if (rel >= 0 && rel + len <= limit) {
+            return f.apply(buf, (int) rel, (int) len);
+        }
+        byte[] copy = payloadBytes();
+        return f.apply(copy, 0, copy.length);
+    }
+
     /**
      * A copy of the current payload. Allocates; for payloads too large for one array use
      * {@link #copyPayload(long, ByteBuffer)}.
@@ -889,11 +1076,12 @@ public final class PickleReader implements Closeable {
      */
     public byte[] payloadBytes() {
         requireKind(current().argKind().hasPayload(), "a payload");
-        if (payloadLen > MAX_ARRAY) {
-            throw tooLarge();
+        final long len = payLen();
+        if (len > MAX_ARRAY) {
+            throw tooLarge(len);
         }
-        byte[] copy = new byte[(int) payloadLen];
-        copyRange(payloadOff, ByteBuffer.wrap(copy));
+        byte[] copy = new byte[(int) len];
+        copyRange(payOff(), ByteBuffer.wrap(copy));
         return copy;
     }
 
@@ -907,11 +1095,12 @@ public final class PickleReader implements Closeable {
      */
     public void copyPayload(ByteBuffer dst) {
         requireKind(current().argKind().hasPayload(), "a payload");
-        if (dst.remaining() < payloadLen) {
+        final long len = payLen();
+        if (dst.remaining() < len) {
             throw new BufferOverflowException();
         }
-        copyRange(payloadOff, dst.slice().limit((int) payloadLen));
-        dst.position(dst.position() + (int) payloadLen);
+        copyRange(payOff(), dst.slice().limit((int) len));
+        dst.position(dst.position() + (int) len);
     }
 
     /**
@@ -920,14 +1109,16 @@ public final class PickleReader implements Closeable {
      *
      * @return the number of bytes copied
      * @throws IllegalArgumentException if {@code from} is outside {@code [0, payloadLength()]}
+     * @throws IllegalStateException if the current opcode has no payload
      */
     public int copyPayload(long from, ByteBuffer dst) {
         requireKind(current().argKind().hasPayload(), "a payload");
-        if (from < 0 || from > payloadLen) {
-            throw new IllegalArgumentException("payload position " + from + " outside [0, " + payloadLen + "]");
+        final long len = payLen();
+        if (from < 0 || from > len) {
+            throw new IllegalArgumentException("payload position " + from + " outside [0, " + len + "]");
         }
-        int n = (int) Math.min(dst.remaining(), payloadLen - from);
-        copyRange(payloadOff + from, dst.slice().limit(n));
+        final int n = (int) Math.min(dst.remaining(), len - from);
+        copyRange(payOff() + from, dst.slice().limit(n));
         dst.position(dst.position() + n);
         return n;
     }
@@ -937,22 +1128,31 @@ public final class PickleReader implements Closeable {
         long at = absolute;
         final long rel = at - bufStart;
         if (rel >= 0 && rel < limit) {
-            int n = (int) Math.min(dst.remaining(), limit - rel);
+            final int n = (int) Math.min(dst.remaining(), limit - rel);
             dst.put(buf, (int) rel, n);
             at += n;
         }
         try {
             while (dst.hasRemaining()) {
-                int n = channel.read(dst, at);
+                final int n = channel.read(dst, at);
                 if (n < 0) {
                     throw corrupt("file ends inside the payload of " + op.name(), opStart);
                 }
                 at += n;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + (source == null ? "pickle" : source.toString())
-                    + " at byte " + at, e);
+            throw new UncheckedIOException("cannot read " + sourceName() + " at byte " + at, e);
         }
+    }
+
+    private int byteAt(long absolute) {
+        final long rel = absolute - bufStart;
+        if (rel >= 0 && rel < limit) {
+            return buf[(int) rel] & 0xFF;
+        }
+        ByteBuffer one = ByteBuffer.allocate(1);
+        copyRange(absolute, one);
+        return one.get(0) & 0xFF;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -963,11 +1163,37 @@ public final class PickleReader implements Closeable {
      * Continues reading at {@code absoluteOffset}, which must be an opcode boundary (the reader
      * cannot tell; a wrong offset reads garbage and usually fails as corrupt). Clears the STOP
      * state and the current opcode; {@link #protocol()} is kept. Reuses the window when the target
-     * lies in it.
+     * lies in it. The memo keys stored before the offset are unknown afterwards: fetches are not
+     * checked and MEMOIZE has no index until {@link #seek(long, long)}.
      *
      * @throws IllegalArgumentException if the offset is outside {@code [0, end()]}
      */
     public void seek(long absoluteOffset) {
+        seekTo(absoluteOffset);
+        memoKnown = false;
+        memoDense = 0;
+        memoSparse = null;
+    }
+
+    /**
+     * Like {@link #seek(long)}, with the memo state there known: keys {@code 0 .. memoSize-1} have
+     * been stored (Python numbers keys sequentially; an index records the count at checkpoints).
+     * Memo fetches are then checked and MEMOIZE indices reported again. {@code seek(start, 0)}
+     * restarts a pickle from its beginning.
+     *
+     * @throws IllegalArgumentException if the offset is outside {@code [0, end()]} or memoSize is negative
+     */
+    public void seek(long absoluteOffset, long memoSize) {
+        if (memoSize < 0) {
+            throw new IllegalArgumentException("negative memo size " + memoSize);
+        }
+        seekTo(absoluteOffset);
+        memoKnown = true;
+        memoDense = memoSize;
+        memoSparse = null;
+    }
+
+    private void seekTo(long absoluteOffset) {
         if (absoluteOffset < 0 || absoluteOffset > end) {
             throw new IllegalArgumentException("offset " + absoluteOffset + " outside [0, " + end + "]");
         }
@@ -979,6 +1205,7 @@ public final class PickleReader implements Closeable {
         }
         stopped = false;
         op = null;
+        badFrameOffset = -1;
     }
 
     /** Closes the channel if this reader opened it ({@link #open}); a borrowed channel stays open. Idempotent. */
@@ -992,15 +1219,19 @@ public final class PickleReader implements Closeable {
             try {
                 channel.close();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot close " + source, e);
+                throw new UncheckedIOException("cannot close " + sourceName(), e);
             }
         }
     }
 
     @Override
     public String toString() {
-        return "PickleReader[" + (source == null ? "?" : source) + " at " + position()
+        return "PickleReader[" + sourceName() + " at " + position()
                 + (op == null ? "" : ", " + op + " at " + opStart) + "]";
+    }
+
+    private String sourceName() {
+        return source == null ? "pickle" : source.toString();
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1026,7 +1257,7 @@ public final class PickleReader implements Closeable {
 
     private CorruptInputException endsBeforeStop(long offset) {
         op = null;
-        return new CorruptInputException("pickle ends before STOP", source, offset, null);
+        return new CorruptInputException("pickle ends before STOP" + frameNote(), source, offset, null);
     }
 
     private CorruptInputException unknownOpcode(long offset, int code) {
@@ -1036,18 +1267,38 @@ public final class PickleReader implements Closeable {
 
     /** The fixed part of the argument (length field or value) is cut off by the end of the input. */
     private CorruptInputException argumentCut(int need) {
-        long remaining = end - opStart - 1;
+        final long remaining = end - opStart - 1;
         return corrupt("pickle ends inside the argument of " + op.name() + ": it needs " + need
-                + " bytes but only " + remaining + " remain", opStart);
+                + (need == 1 ? " byte" : " bytes") + " but only " + remaining + " remain" + frameNote(), opStart);
     }
 
     private CorruptInputException claimsTooMuch(long claimed, long remaining) {
         return corrupt(op.name() + " claims " + Long.toUnsignedString(claimed) + " bytes but only "
-                + remaining + " remain", opStart);
+                + remaining + " remain" + frameNote(), opStart);
     }
 
-    private UnsupportedInputException tooLarge() {
-        return new UnsupportedInputException("the payload of " + op.name() + " is " + payloadLen
+    private CorruptInputException negativeLength(int n) {
+        return corrupt(op.name() + " has a negative length (" + n + ")", opStart);
+    }
+
+    /** STOP arrived inside a frame that claimed more bytes than the input has. */
+    private CorruptInputException frameTooLong() {
+        final long remaining = end - badFrameOffset - 9;
+        return new CorruptInputException("FRAME claims " + Long.toUnsignedString(badFrameLength)
+                + " bytes but only " + remaining + " remain", source, badFrameOffset, "FRAME");
+    }
+
+    /** For errors at the end of the input: the frame that announced more, if any. */
+    private String frameNote() {
+        if (badFrameOffset < 0) {
+            return "";
+        }
+        return " (the FRAME at byte " + badFrameOffset + " announced " + Long.toUnsignedString(badFrameLength)
+                + " bytes; the input ends " + (end - badFrameOffset - 9) + " bytes into it)";
+    }
+
+    private UnsupportedInputException tooLarge(long len) {
+        return new UnsupportedInputException("the payload of " + op.name() + " is " + len
                 + " bytes, too large for one Java array", source, opStart, op.name());
     }
 }

@@ -15,7 +15,7 @@ final class PickleBytes {
 
     /**
      * Concatenates parts: a {@link String} contributes its chars as latin-1 bytes (so {@code "\u0080"}
-     * is the PROTO byte), a {@code byte[]} itself, an {@link Integer} one byte.
+     * is the PROTO byte), a {@code byte[]} itself, an {@link Integer} or {@link Character} one byte.
      */
     static byte[] of(Object... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -26,6 +26,8 @@ final class PickleBytes {
                 out.writeBytes((byte[]) part);
             } else if (part instanceof Integer) {
                 out.write((Integer) part);
+            } else if (part instanceof Character) {
+                out.write((Character) part);
             } else {
                 throw new IllegalArgumentException(String.valueOf(part));
             }

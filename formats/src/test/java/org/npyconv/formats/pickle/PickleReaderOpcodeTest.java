@@ -177,14 +177,20 @@ class PickleReaderOpcodeTest {
             assertEquals("_reconstruct", r.globalName());
         });
         noArg(PickleOpcode.DICT);
-        add(PickleOpcode.GET, latin1("7\n"), intIs(7));
+        add(PickleOpcode.GET, latin1("7\n"), (r, base) -> {
+            intIs(7).accept(r, base);
+            assertEquals(7, r.memoIndex());
+        });
         add(PickleOpcode.INST, latin1("collections\nOrderedDict\n"), (r, base) -> {
             textIs("collections OrderedDict", 1, latin1("collections\nOrderedDict")).accept(r, base);
             assertEquals("collections", r.globalModule());
             assertEquals("OrderedDict", r.globalName());
         });
         noArg(PickleOpcode.LIST);
-        add(PickleOpcode.PUT, latin1("3\n"), intIs(3));
+        add(PickleOpcode.PUT, latin1("3\n"), (r, base) -> {
+            intIs(3).accept(r, base);
+            assertEquals(3, r.memoIndex());
+        });
         noArg(PickleOpcode.SETITEM);
         noArg(PickleOpcode.TUPLE);
 
@@ -201,7 +207,10 @@ class PickleReaderOpcodeTest {
                 textIs("\u00e9\ud800\u20ac", 5, PickleBytes.of(utf8("\u00e9"), 0xed, 0xa0, 0x80, utf8("\u20ac"))));
         noArg(PickleOpcode.EMPTY_DICT);
         noArg(PickleOpcode.APPENDS);
-        add(PickleOpcode.BINGET, PickleBytes.of(5), intIs(5));
+        add(PickleOpcode.BINGET, PickleBytes.of(5), (r, base) -> {
+            intIs(5).accept(r, base);
+            assertEquals(5, r.memoIndex());
+        });
         add(PickleOpcode.LONG_BINGET, le4(-1), intIs(0xffffffffL));
         noArg(PickleOpcode.EMPTY_LIST);
         noArg(PickleOpcode.OBJ);
@@ -255,7 +264,11 @@ class PickleReaderOpcodeTest {
         noArg(PickleOpcode.FROZENSET);
         noArg(PickleOpcode.NEWOBJ_EX);
         noArg(PickleOpcode.STACK_GLOBAL);
-        noArg(PickleOpcode.MEMOIZE);
+        add(PickleOpcode.MEMOIZE, new byte[0], (r, base) -> {
+            assertEquals(1L << 32, r.memoIndex());
+            assertEquals((1L << 32) + 1, r.memoSize());
+            assertThrows(IllegalStateException.class, r::intArg);
+        });
         add(PickleOpcode.FRAME, le8(1), (r, base) -> { // the frame holds the STOP that follows
             intIs(1).accept(r, base);
             assertEquals(-1, r.payloadOffset());
@@ -285,6 +298,8 @@ class PickleReaderOpcodeTest {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
              PickleReader r = new PickleReader(ch, prefix, ch.size(), file, window)) {
             assertNull(r.opcode());
+            // The GET cases fetch keys no PUT stored: declare all 2^32 keys stored.
+            r.seek(prefix, 1L << 32);
             assertSame(c.op(), r.next());
             assertSame(c.op(), r.opcode());
             assertEquals(prefix, r.opcodeOffset());

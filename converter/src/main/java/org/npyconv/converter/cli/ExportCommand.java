@@ -1,0 +1,88 @@
+package org.npyconv.converter.cli;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.concurrent.Callable;
+import org.npyconv.indexer.NpyObjectArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code npyconv export FILE}: every element as JSON Lines, in flat C order, streaming. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Write every element of an object .npy as JSON Lines (one element per line, flat C order).")
+final class ExportCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The object .npy file.")
+    Path file;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "P", description = "Output file (default: standard output). "
+            + "Written under a temporary name and renamed when complete.")
+    Path output;
+
+    @Option(names = "--index", paramLabel = "P", description = "The sidecar index (default: FILE.npyidx).")
+    Path index;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
+                .withIndex(index)
+                .withNotices(message -> spec.commandLine().getErr().println("npyconv: " + message));
+        try (NpyObjectArray array = NpyObjectArray.open(file, options)) {
+            if (output == null) {
+                Writer out = spec.commandLine().getOut();
+                writeAll(array, out);
+                out.flush();
+            } else {
+                writeAtomically(array);
+            }
+        }
+        return NpyconvCommand.EXIT_OK;
+    }
+
+    private void writeAtomically(NpyObjectArray array) throws IOException {
+        Path target = output.toAbsolutePath();
+        Path temp = Files.createTempFile(target.getParent(), target.getFileName() + ".tmp-", "");
+        boolean done = false;
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                 Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16)) {
+                writeAll(array, out);
+                out.flush();
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    private static void writeAll(NpyObjectArray array, Writer out) throws IOException {
+        Iterator<Object> it = array.iterator();
+        while (it.hasNext()) {
+            ElementText.writeJson(it.next(), out);
+            out.write('\n');
+        }
+    }
+}

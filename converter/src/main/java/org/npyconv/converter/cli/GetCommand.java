@@ -1,0 +1,81 @@
+package org.npyconv.converter.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.npyconv.formats.NpyconvException;
+import org.npyconv.indexer.NpyObjectArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code npyconv get FILE I [I ...]}: elements at random, through the sidecar (built first if needed). */
+@Command(name = "get", mixinStandardHelpOptions = true,
+        description = {"Print elements of an object .npy by position, without reading the rest of the file.",
+            "I is the flat C-order position (negative counts from the end) or, for an n-d array,",
+            "one position per axis separated by commas: 3,1."})
+final class GetCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The object .npy file.")
+    Path file;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "I", description = "Positions: 5, -1, 3,1.")
+    List<String> positions;
+
+    @Option(names = "--index", paramLabel = "P", description = "The sidecar index (default: FILE.npyidx).")
+    Path index;
+
+    @Option(names = "--json", description = "One JSON document per line (docs/elements.md conventions).")
+    boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
+                .withIndex(index)
+                .withNotices(message -> err.println("npyconv: " + message));
+        try (NpyObjectArray array = NpyObjectArray.open(file, options)) {
+            long[] shape = array.shape();
+            long[] flat = new long[positions.size()];
+            for (int i = 0; i < flat.length; i++) {
+                flat[i] = flatPosition(positions.get(i), shape, array.size());
+            }
+            for (long at : flat) {
+                Object value = array.get(at);
+                out.println(json ? ElementText.json(value) : ElementText.repr(value));
+            }
+        }
+        return NpyconvCommand.EXIT_OK;
+    }
+
+    /** Parses {@code 5}, {@code -1} or {@code 3,1} and checks it against the shape, NumPy's way. */
+    static long flatPosition(String text, long[] shape, long size) {
+        String[] parts = text.split(",", -1);
+        long[] position = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                position[i] = Long.parseLong(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new NpyconvException("not a position: '" + text + "' (use 5, -1 or 3,1)");
+            }
+        }
+        try {
+            if (parts.length == 1 && shape.length != 1) {
+                long p = position[0] < 0 ? position[0] + size : position[0];
+                if (p < 0 || p >= size) {
+                    throw new IndexOutOfBoundsException("index " + position[0] + " is out of bounds for "
+                            + size + " elements");
+                }
+                return p;
+            }
+            return NpyObjectArray.flatIndex(position, shape);
+        } catch (IndexOutOfBoundsException e) {
+            throw new NpyconvException(e.getMessage() + " (shape " + InfoCommand.pythonShape(shape) + ")");
+        }
+    }
+}

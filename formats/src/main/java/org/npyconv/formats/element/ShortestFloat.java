@@ -1,0 +1,171 @@
+package org.npyconv.formats.element;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+
+/**
+ * Shortest round-trip decimal of a binary floating-point value at its own precision (binary64,
+ * binary32 or binary16), formatted as Python's {@code repr(float)}: the fewest significant digits
+ * that read back to the same value, the closest such digits when there is a choice, positional
+ * notation for decimal exponents in [-4, 16), scientific ({@code 1e-05}, {@code 1.5e+16}) otherwise.
+ *
+ * <p>Why not {@link Double#toString}: before JDK 19 it sometimes prints a digit too many
+ * (JDK-4511638), and it knows nothing of float16. This implementation is exact: it rounds the exact
+ * binary value with {@link BigDecimal} and accepts a candidate only when it lies inside the value's
+ * rounding interval (ties to even, as IEEE reading does). Java's own shorter-or-equal result is used
+ * only as the starting length, so the search usually costs two or three roundings. Stateless.
+ */
+final class ShortestFloat {
+    /** The three IEEE binary formats NumPy floats use. */
+    enum Format {
+        BINARY64(53, -1022, 17), BINARY32(24, -126, 9), BINARY16(11, -14, 5);
+
+        final int precision;
+        final int minExponent;
+        final int maxDigits;
+
+        Format(int precision, int minExponent, int maxDigits) {
+            this.precision = precision;
+            this.minExponent = minExponent;
+            this.maxDigits = maxDigits;
+        }
+    }
+
+    /** Significant digits (no leading or trailing zeros) and the value {@code 0.DIGITS x 10^point}. */
+    record Digits(String digits, int point) {}
+
+    private ShortestFloat() {}
+
+    /** Python's {@code repr} of {@code v} read at {@code format}'s precision (v must be exactly representable in it). */
+    static String repr(double v, Format format) {
+        if (Double.isNaN(v)) {
+            return "nan";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
+        }
+        if (v == 0) {
+            return (1 / v < 0) ? "-0.0" : "0.0";
+        }
+        Digits d = shortest(Math.abs(v), format);
+        return (v < 0 ? "-" : "") + format(d);
+    }
+
+    /** The shortest digits of a finite positive value. */
+    static Digits shortest(double v, Format format) {
+        if (v == Math.rint(v) && v < (double) (1L << format.precision)) {
+            // An integer whose neighbours are at most 1 apart: no shorter decimal rounds to it.
+            return fromBigDecimal(new BigDecimal((long) v));
+        }
+        BigDecimal exact = new BigDecimal(v);
+        int binaryExponent = Math.getExponent(v);
+        int e = Math.max(binaryExponent, format.minExponent) - (format.precision - 1);
+        long mantissa = (long) Math.scalb(v, -e);
+        BigDecimal halfUlp = powerOfTwo(e - 1);
+        boolean powerOfTwo = mantissa == (1L << (format.precision - 1)) && binaryExponent > format.minExponent;
+        BigDecimal low = exact.subtract(powerOfTwo ? powerOfTwo(e - 2) : halfUlp);
+        BigDecimal high = exact.add(halfUlp);
+        boolean inclusive = (mantissa & 1) == 0;
+
+        int length = Math.min(format.maxDigits, startLength(v, format));
+        while (length < format.maxDigits && best(exact, length, low, high, inclusive) == null) {
+            length++; // defensive: Java's digit count is always enough, but never trust it blindly
+        }
+        while (length > 1 && best(exact, length - 1, low, high, inclusive) != null) {
+            length--;
+        }
+        BigDecimal chosen = best(exact, length, low, high, inclusive);
+        if (chosen == null) {
+            chosen = exact.round(new MathContext(format.maxDigits, RoundingMode.HALF_EVEN));
+        }
+        return fromBigDecimal(chosen);
+    }
+
+    /** 2^k exactly (2^-k is 5^k / 10^k); Math.scalb would underflow below the subnormals. */
+    private static BigDecimal powerOfTwo(int k) {
+        return k >= 0 ? new BigDecimal(BigInteger.ONE.shiftLeft(k)) : new BigDecimal(BigInteger.valueOf(5).pow(-k), -k);
+    }
+
+    private static int startLength(double v, Format format) {
+        String s = format == Format.BINARY64 ? Double.toString(v)
+                : format == Format.BINARY32 ? Float.toString((float) v) : null;
+        if (s == null) {
+            return format.maxDigits;
+        }
+        int e = s.indexOf('E');
+        String mantissa = (e < 0 ? s : s.substring(0, e)).replace(".", "");
+        mantissa = mantissa.replaceFirst("^0+", "").replaceFirst("0+$", "");
+        return Math.max(1, mantissa.length());
+    }
+
+    /** The closer of the two {@code length}-digit neighbours of {@code exact} that round-trip, or {@code null}. */
+    private static BigDecimal best(BigDecimal exact, int length, BigDecimal low, BigDecimal high, boolean inclusive) {
+        BigDecimal down = exact.round(new MathContext(length, RoundingMode.FLOOR));
+        BigDecimal up = exact.round(new MathContext(length, RoundingMode.CEILING));
+        boolean downOk = inside(down, low, high, inclusive);
+        boolean upOk = inside(up, low, high, inclusive);
+        if (downOk && upOk) {
+            int cmp = exact.subtract(down).compareTo(up.subtract(exact));
+            if (cmp != 0) {
+                return cmp < 0 ? down : up;
+            }
+            return lastDigitEven(down) ? down : up;
+        }
+        return downOk ? down : upOk ? up : null;
+    }
+
+    private static boolean inside(BigDecimal c, BigDecimal low, BigDecimal high, boolean inclusive) {
+        int lo = c.compareTo(low);
+        int hi = c.compareTo(high);
+        return inclusive ? lo >= 0 && hi <= 0 : lo > 0 && hi < 0;
+    }
+
+    private static boolean lastDigitEven(BigDecimal d) {
+        return !d.unscaledValue().testBit(0);
+    }
+
+    private static Digits fromBigDecimal(BigDecimal d) {
+        BigDecimal s = d.stripTrailingZeros();
+        String digits = s.unscaledValue().abs().toString();
+        return new Digits(digits, digits.length() - s.scale());
+    }
+
+    /** Python's repr layout of {@code 0.DIGITS x 10^point}. */
+    static String format(Digits d) {
+        String digits = d.digits();
+        int point = d.point();
+        StringBuilder sb = new StringBuilder(digits.length() + 8);
+        if (point > -4 && point <= 16) {
+            if (point <= 0) {
+                sb.append("0.");
+                for (int i = 0; i < -point; i++) {
+                    sb.append('0');
+                }
+                sb.append(digits);
+            } else if (point >= digits.length()) {
+                sb.append(digits);
+                for (int i = digits.length(); i < point; i++) {
+                    sb.append('0');
+                }
+                sb.append(".0");
+            } else {
+                sb.append(digits, 0, point).append('.').append(digits, point, digits.length());
+            }
+        } else {
+            sb.append(digits.charAt(0));
+            if (digits.length() > 1) {
+                sb.append('.').append(digits, 1, digits.length());
+            }
+            int exp = point - 1;
+            sb.append('e').append(exp < 0 ? '-' : '+');
+            int abs = Math.abs(exp);
+            if (abs < 10) {
+                sb.append('0');
+            }
+            sb.append(abs);
+        }
+        return sb.toString();
+    }
+}
