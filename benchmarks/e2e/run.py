@@ -15,6 +15,7 @@ import platform
 import random
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ def python_tools(python):
 def npyconv_tools(get_indices):
     npy = str(NPYCONV)
     return [
+        Tool("start", "npyconv --version (launcher + JVM start)", lambda f, d: [npy, "--version"]),
         Tool("index", "npyconv index --force", lambda f, d: [npy, "index", str(f), "--force"],
              subcommand="index"),
         Tool("get", f"npyconv get ({GET_INDICES} random indices, cold process)",
@@ -122,6 +124,8 @@ def probe_npyconv(tools):
         if built.returncode != 0:
             tool.unavailable = "n/a (bin/npyconv does not build yet)"
             continue
+        if tool.subcommand is None:
+            continue
         # The root command answers `UNKNOWN --help` with its own usage and exit 0: check whose it is.
         help = subprocess.run([str(NPYCONV), tool.subcommand, "--help"], capture_output=True, text=True)
         if help.returncode != 0 or not help.stdout.startswith(f"Usage: npyconv {tool.subcommand} "):
@@ -141,9 +145,9 @@ def warm_get(file: Path, rounds: int, gets: int, unavailable: Optional[str]) -> 
         if p.returncode != 0:
             return {"status": "failed", "exit_code": p.returncode, "error": measure.error_line(p.stderr)}
         runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
-    median = lambda key: sorted(r[key] for r in runs)[len(runs) // 2]
     return {"status": "ok", "jvms": len(runs), "gets_per_jvm": gets,
-            "median_us": median("median_us"), "p99_us": median("p99_us")}
+            "median_us": statistics.median(r["median_us"] for r in runs),
+            "p99_us": statistics.median(r["p99_us"] for r in runs)}
 
 
 # ---- timing ----------------------------------------------------------------------------------------
@@ -201,7 +205,7 @@ def versions(npyconv_version):
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
     return {"java": java[0] if java else "?", "python": platform.python_version(),
             "numpy": numpy.__version__, "pyarrow": pyarrow.__version__,
-            "npyconv": npyconv_version or "n/a (does not build)"}
+            "npyconv": npyconv_version or "npyconv n/a (does not build)"}
 
 
 def git_revision():
@@ -234,6 +238,9 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.runs < 3:
         p.error("--runs must be at least 3 (medians of fewer runs are noise on a shared machine)")
+    unknown = set(args.only.split(",")) - set(datasets.DATASETS)
+    if unknown:
+        p.error(f"--only: unknown file(s) {', '.join(sorted(unknown))}")
     if args.quick:
         args.data_dir = args.data_dir / "quick"
     if args.output is None:
