@@ -198,7 +198,7 @@ def render(results):
              f"- Machine: {m.get('cpu', '?')}, {m['cores']} cores, {m.get('ram_gib', '?')} GiB RAM; "
              f"{m['platform']}. Shared and noisy: compare ratios from the same run, not absolute times.",
              f"- Versions: {v['java']}; Python {v['python']}, NumPy {v['numpy']}, pyarrow {v['pyarrow']}; "
-             f"npyconv {v['npyconv']}.",
+             f"{v['npyconv']}.",
              f"- Median of {meta['runs']} alternating runs per tool (every tool on every file once per round), "
              "whole processes (JVM or interpreter start included), page cache warm; "
              "peak RSS from `/usr/bin/time -v` (median over the runs).",
@@ -256,6 +256,7 @@ TOOLS_NOTE = """## What each row runs
 - numpy + pyarrow -> Arrow IPC: `pa.array(np.load(f, allow_pickle=True).ravel())` as column
   `value`, written with `pa.ipc.new_file` (uncompressed). -> Parquet: the same table,
   `pq.write_table(..., compression='zstd')`.
+- `npyconv --version`: the floor under every npyconv row (bash launcher, JVM start, picocli).
 - `npyconv index FILE --force`; `npyconv get FILE I...` with five fixed random indices, index
   already built; `npyconv export FILE > /dev/null`; `npyconv convert FILE --output OUT --format
   arrow --compression none` and `--format parquet --compression zstd`.
