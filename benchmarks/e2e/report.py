@@ -13,6 +13,9 @@ COMPARISONS = [
     ("convert.arrow", "pa.arrow"), ("convert.parquet", "pa.parquet"),
 ]
 
+# Rows that do not read the whole file: no MB/s.
+NOT_A_PASS = {"start", "get"}
+
 
 def seconds(s):
     if s >= 100:
@@ -114,7 +117,8 @@ def file_section(entry, labels):
         if s["status"] == "ok":
             rows.append([labels[key], seconds(s["median_s"]),
                          f"{seconds(s['min_s'])}–{seconds(s['max_s'])}",
-                         f"{mb / s['median_s']:,.0f}", f"{s['rss_mb']:,.0f}"])
+                         "" if key in NOT_A_PASS else f"{mb / s['median_s']:,.0f}",
+                         f"{s['rss_mb']:,.0f}"])
         else:
             rows.append([labels[key], not_ok(s), "", "", ""])
     out += [table(["Tool", "Median wall (s)", "Range (s)", "MB/s", "Peak RSS (MB)"], rows), ""]
@@ -126,7 +130,8 @@ def file_section(entry, labels):
             s = entry["tools"].get(ours) or {"status": "n/a", "reason": "n/a"}
             rows.append([f"{ours} / {anchor}", not_ok(s) if s["status"] != "ok" else "n/a", ""])
         else:
-            rows.append([f"{ours} / {anchor}", f"{num(t)} ({speed(t)})", num(r) if r is not None else ""])
+            shown = f"{num(t)} ({speed(t)})" if t < 1 else num(t)
+            rows.append([f"{ours} / {anchor}", shown, num(r) if r is not None else ""])
     out += [table(["npyconv / anchor", "Time ratio", "Peak RSS ratio"], rows), ""]
 
     w = entry["warm_get"]
