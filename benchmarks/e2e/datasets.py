@@ -2,14 +2,11 @@
 
 Each file gets a stamp FILE.params.json recording what produced it; a file is regenerated only
 when it or its stamp is missing, or when the parameters (count, seed, generator version, NumPy
-version) changed. Counts scale with a multiplier; multiplier 1 is the default size.
-
-    python datasets.py DIR [--scale K] [--quick] [--only NAME,...]   # generate/refresh
+version) changed. Counts scale with a multiplier; multiplier 1 is the default size. run.py
+calls ensure(); `benchmarks/run-e2e.sh --generate-only` writes the files and times nothing.
 """
-import argparse
 import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,19 +112,3 @@ def ensure(dataset: Dataset, count: int, path: Path, log=print) -> Path:
 
 def count_for(dataset: Dataset, multiplier: float, quick: bool) -> int:
     return round((dataset.quick_count if quick else dataset.count) * multiplier)
-
-
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("data_dir", type=Path)
-    p.add_argument("--scale", type=float, default=1)
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--only", default=",".join(DATASETS))
-    args = p.parse_args(argv)
-    for name in args.only.split(","):
-        d = DATASETS[name]
-        print(ensure(d, count_for(d, args.scale, args.quick), d.file(args.data_dir, args.scale)))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
