@@ -227,7 +227,7 @@ output for the run described under "This run".
 
 ## Reproducing
 
-    benchmarks/run-e2e.sh --scaling        # this file: ~600 MB of data in bench-data/, about an hour
+    benchmarks/run-e2e.sh --scaling        # default sizes + scaling: ~850 MB in bench-data/, tens of minutes
     benchmarks/run-e2e.sh --quick          # smoke test on tiny files (report in bench-data/quick/)
     benchmarks/run-e2e.sh --help           # --scale K, --runs N, --only, --data-dir, --output, ...
 
