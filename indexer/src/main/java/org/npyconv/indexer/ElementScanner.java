@@ -82,6 +82,8 @@ final class ElementScanner {
 
     private long memoCounter;
     private long elementCount;
+    /** Second result of {@link #constructed}: the detail of what it builds (kept in a field to stay allocation-free). */
+    private long lastDetail;
     private long listMemoEnd = -1;
     private long stopOffset = -1;
 
@@ -460,8 +462,6 @@ final class ElementScanner {
     }
 
     // ---- kinds -------------------------------------------------------------------------------
-
-    private long lastDetail;
 
     /** Kind of what calling the object in slot {@code callable} with args in slot {@code args} builds; detail in {@link #lastDetail}. */
     private ElementKind constructed(int callable, int args) {

@@ -328,6 +328,8 @@ public final class NpyObjectArray implements Closeable {
         private final Map<Long, Object> kept;
         private final boolean listed = index.retainedComplete();
         private final StreamWindow window = new StreamWindow();
+        // One evaluator for the stream; back-reference resolution uses its own (it runs mid-evaluation).
+        private final SpanEvaluator evaluator = new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING);
         private boolean ready;
         private boolean exhausted = size() == 0;
         private long sweepAt;
@@ -364,7 +366,7 @@ public final class NpyObjectArray implements Closeable {
                 sweepAt = i + 1024;
             }
             int offset = window.load(cursor.start(), cursor.end());
-            SpanResult result = new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING).evaluate(window.bytes, offset, offset + (int) (cursor.end() - cursor.start()),
+            SpanResult result = evaluator.evaluate(window.bytes, offset, offset + (int) (cursor.end() - cursor.start()),
                     cursor.start(), cursor.memoStart(), this::lookup, this::keep);
             if (!result.isSingleItem()) {
                 throw new CorruptInputException("element " + i + " does not evaluate to one object", file, cursor.start(), null);

@@ -18,13 +18,16 @@ import org.npyconv.indexer.IndexCheck;
  * do with it. Reads only the sidecar (never builds one), so {@code info} stays instant.
  */
 final class IndexReport {
+    private final Path file;
     private final Path index;
     private final IndexCheck.Verdict verdict;
     private final List<KindCount> kinds;
     private final List<GlobalUse> globals;
     private final long indexBytes;
 
-    private IndexReport(Path index, IndexCheck.Verdict verdict, List<KindCount> kinds, List<GlobalUse> globals, long indexBytes) {
+    private IndexReport(Path file, Path index, IndexCheck.Verdict verdict, List<KindCount> kinds, List<GlobalUse> globals,
+                        long indexBytes) {
+        this.file = file;
         this.index = index;
         this.verdict = verdict;
         this.kinds = kinds;
@@ -35,18 +38,17 @@ final class IndexReport {
     static IndexReport of(Path file, Path index) throws IOException {
         IndexCheck.Verdict verdict = IndexCheck.quick(file, index);
         if (!verdict.usable()) {
-            return new IndexReport(index, verdict, List.of(), List.of(), 0);
+            return new IndexReport(file, index, verdict, List.of(), List.of(), 0);
         }
         try (SidecarIndex sidecar = SidecarIndex.open(index)) {
-            return new IndexReport(index, verdict, sidecar.kinds(), sidecar.globals(), sidecar.size());
+            return new IndexReport(file, index, verdict, sidecar.kinds(), sidecar.globals(), sidecar.size());
         }
     }
 
     void writeText(PrintWriter out) {
         out.printf("index:          %s (%s)%n", index, describeStatus());
         if (!verdict.usable()) {
-            out.printf("                run 'npyconv index %s' for element kinds and globals%n",
-                    index.getFileName().toString().replaceFirst("\\.npyidx$", ""));
+            out.printf("                run 'npyconv index %s' for element kinds and globals%n", file);
             return;
         }
         out.println("element kinds:");

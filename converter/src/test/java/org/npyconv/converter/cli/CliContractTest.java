@@ -56,8 +56,32 @@ class CliContractTest {
         assertTrue(run.err().contains("\tat "), run.err());
     }
 
+    @Test
+    void staleAndDamagedIndexesAreRebuiltWithOneNotice() throws Exception {
+        Path npy = Files.copy(FixtureCorpus.root().resolve("fixtures/numpy-2.4.6/mixed.npy"), tmp.resolve("m.npy"));
+        assertEquals(0, CliRun.of("index", npy.toString()).exitCode());
+        String expected = CliRun.of("get", "--json", npy.toString(), "3").out();
+
+        Files.setLastModifiedTime(npy, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+        CliRun stale = CliRun.of("get", "--json", npy.toString(), "3");
+        assertEquals(0, stale.exitCode(), stale.err());
+        assertEquals(expected, stale.out());
+        assertEquals(1, stale.err().lines().count(), stale.err());
+        assertTrue(stale.err().startsWith("npyconv: index ") && stale.err().contains(" is stale "), stale.err());
+
+        Path index = tmp.resolve("m.npy.npyidx");
+        byte[] bytes = Files.readAllBytes(index);
+        bytes[bytes.length / 3] ^= 0x40;
+        Files.write(index, bytes);
+        CliRun damaged = CliRun.of("export", npy.toString());
+        assertEquals(0, damaged.exitCode(), damaged.err());
+        assertEquals(1, damaged.err().lines().count(), damaged.err());
+        assertTrue(damaged.err().contains(" is damaged "), damaged.err());
+        assertEquals(0, CliRun.of("verify", npy.toString()).exitCode(), "the rebuilt index verifies");
+    }
+
     static Stream<Arguments> corruptFixtures() {
-        return FixtureCorpus.corruptFiles().stream().flatMap(p -> Stream.of("info", "index")
+        return FixtureCorpus.corruptFiles().stream().flatMap(p -> Stream.of("info", "index", "get", "export")
                 .map(cmd -> Arguments.of(cmd + " " + p.getFileName(), cmd, p)));
     }
 
@@ -67,8 +91,8 @@ class CliContractTest {
     void corruptInputGivesOneLineWithTheOffset(String label, String command, Path fixture) throws Exception {
         JsonNode expected = FixtureCorpus.expected(fixture);
         Path copy = Files.copy(fixture, tmp.resolve(fixture.getFileName()));
-        CliRun run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
-                () -> CliRun.of(command, copy.toString()));
+        String[] args = command.equals("get") ? new String[] {command, copy.toString(), "0"} : new String[] {command, copy.toString()};
+        CliRun run = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20), () -> CliRun.of(args));
         boolean pickleDamage = expected.get("stage").asText().equals("pickle");
         if (command.equals("info") && pickleDamage) {
             // info reads only the header and the pickle's first bytes: damage further in is not its to see.
