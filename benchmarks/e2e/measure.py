@@ -18,19 +18,19 @@ class Run:
     seconds: float
     rss_mb: float
     exit_code: int
-    error: str = ""  # last stderr line of a failed run
+    error: str = ""  # what a failed run said (error_line)
 
     @property
     def ok(self):
         return self.exit_code == 0
 
 
-def run(argv, cwd=None, env=None) -> Run:
+def run(argv, cwd=None) -> Run:
     """Runs `argv` once with stdout discarded; returns wall time, peak RSS and exit status."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         began = time.perf_counter()
         try:
-            p = subprocess.run([TIME, "-v", "-o", report.name, *argv], cwd=cwd, env=env,
+            p = subprocess.run([TIME, "-v", "-o", report.name, *argv], cwd=cwd,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
