@@ -1,8 +1,8 @@
 """The benchmark files, written with real NumPy (np.save of dtype=object arrays).
 
-Each file gets a stamp FILE.params.json recording what produced it; a file is regenerated only
-when it or its stamp is missing, or when the parameters (count, seed, generator version, NumPy
-version) changed. Counts scale with a multiplier; multiplier 1 is the default size. run.py
+Each file gets a stamp FILE.params.json recording what produced it and the file's size and mtime;
+a file is regenerated only when it or its stamp is missing, when the parameters (count, seed,
+generator version, NumPy version) changed, or when something else rewrote the file. Counts scale with a multiplier; multiplier 1 is the default size. run.py
 calls ensure(); `benchmarks/run-e2e.sh --generate-only` writes the files and times nothing.
 """
 import json
@@ -90,14 +90,29 @@ def params(dataset: Dataset, count: int) -> dict:
             "generator": GENERATOR_VERSION, "numpy": np.__version__}
 
 
+def _stamp(path: Path) -> Path:
+    return path.with_name(path.name + ".params.json")
+
+
+def _identity(path: Path) -> dict:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def intact(path: Path) -> bool:
+    """True if `path` is still the file its stamp describes (nothing rewrote it since)."""
+    stamp = _stamp(path)
+    if not (path.exists() and stamp.exists()):
+        return False
+    recorded = json.loads(stamp.read_text())
+    return {k: recorded.get(k) for k in ("size", "mtime_ns")} == _identity(path)
+
+
 def ensure(dataset: Dataset, count: int, path: Path, log=print) -> Path:
-    """Writes `path` unless it already holds exactly these parameters."""
-    stamp = path.with_name(path.name + ".params.json")
+    """Writes `path` unless it is intact and was made with exactly these parameters."""
     wanted = params(dataset, count)
-    if path.exists() and stamp.exists():
-        recorded = json.loads(stamp.read_text())
-        if recorded.get("params") == wanted and recorded.get("size") == path.stat().st_size:
-            return path
+    if intact(path) and json.loads(_stamp(path).read_text())["params"] == wanted:
+        return path
     log(f"generating {path} ({count:,} elements: {dataset.description}) ...")
     path.parent.mkdir(parents=True, exist_ok=True)
     array = BUILDERS[dataset.name](count, np.random.default_rng(SEED))
@@ -105,7 +120,7 @@ def ensure(dataset: Dataset, count: int, path: Path, log=print) -> Path:
     with open(tmp, "wb") as f:
         np.save(f, array, allow_pickle=True)
     os.replace(tmp, path)
-    stamp.write_text(json.dumps({"params": wanted, "size": path.stat().st_size}) + "\n")
+    _stamp(path).write_text(json.dumps({"params": wanted, **_identity(path)}) + "\n")
     log(f"  wrote {path.stat().st_size / 1e6:,.1f} MB")
     return path
 

@@ -1,6 +1,7 @@
 """Whole-process timing: wall time around the process, peak RSS from `/usr/bin/time -v`."""
 import os
 import re
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -26,19 +27,27 @@ class Run:
 
 
 def run(argv, cwd=None) -> Run:
-    """Runs `argv` once with stdout discarded; returns wall time, peak RSS and exit status."""
+    """Runs `argv` once with stdout discarded; returns wall time, peak RSS and exit status.
+
+    The command runs in its own process group, so a timeout or an interrupted harness kills it
+    with everything it started (the launcher's JVM, not only /usr/bin/time).
+    """
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         began = time.perf_counter()
+        p = subprocess.Popen([TIME, "-v", "-o", report.name, *argv], cwd=cwd, start_new_session=True,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            p = subprocess.run([TIME, "-v", "-o", report.name, *argv], cwd=cwd,
-                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            return Run(TIMEOUT_S, 0.0, -1, f"timed out after {TIMEOUT_S} s")
+            _, stderr = p.communicate(timeout=TIMEOUT_S)
+        except BaseException as e:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            if isinstance(e, subprocess.TimeoutExpired):
+                return Run(TIMEOUT_S, 0.0, -1, f"timed out after {TIMEOUT_S} s")
+            raise
         seconds = time.perf_counter() - began
         match = RSS_LINE.search(report.read())
     rss_mb = int(match.group(1)) / 1024 if match else 0.0
-    error = "" if p.returncode == 0 else error_line(p.stderr.decode("utf-8", "replace"))
+    error = "" if p.returncode == 0 else error_line(stderr.decode("utf-8", "replace"))
     return Run(seconds, rss_mb, p.returncode, error)
 
 

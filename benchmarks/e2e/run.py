@@ -15,6 +15,7 @@ import platform
 import random
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -171,12 +172,22 @@ def time_tools(files, tools, rounds, scratch: Path):
                     else f"FAILED ({result.error})"
                 log(f"  round {r}/{rounds} {f.name:<22} {t.key:<16} {status}")
     shutil.rmtree(scratch, ignore_errors=True)
+    check_intact(files)
     summaries = {}
     for f in files:
         for t in tools:
             summaries[f, t.key] = {"status": "n/a", "reason": t.unavailable} if t.unavailable \
                 else series[f, t.key].summary()
     return summaries
+
+
+def check_intact(files):
+    """Stops the run if a file changed under it: the machine is shared, and results over a file
+    that another process rewrote mid-run would mean nothing."""
+    changed = [f.name for f in files if not datasets.intact(f)]
+    if changed:
+        raise SystemExit(f"error: {', '.join(changed)} changed during the run (rewritten by another "
+                         "process?); rerun, or use a private --data-dir")
 
 
 def random_indices(file: Path):
@@ -263,6 +274,8 @@ def file_facts(file: Path, name: str):
 
 
 def main(argv):
+    # A plain `kill` unwinds like Ctrl-C, so the command being timed is killed with its group.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("error: terminated"))
     args = parse_args(argv)
     names = args.only.split(",")
     files = generate(names, args, args.scale)
@@ -292,6 +305,7 @@ def main(argv):
         log(f"warm random get on {f.name} ...")
         entry["warm_get"] = warm_get(f, args.runs, args.warm_gets, jar_problem)
         results["files"].append(entry)
+    check_intact(files)
 
     if args.scaling:
         scaling_tools = [t for t in tools if t.key in SCALING_TOOLS]
