@@ -6,8 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.npyidx.ElementKind;
@@ -40,9 +38,6 @@ final class ElementScanner {
 
     /** Set in a tuple's detail when the detail is a dtype code found among its items. */
     private static final long DTYPE_FLAG = 1L << 63;
-
-    /** Memo entries whose kind the scan remembers in a direct-mapped cache (a cheap guess for GETs). */
-    private static final int MEMO_CACHE_BITS = 16;
 
     /** Longest str payload read back to name a STACK_GLOBAL. */
     private static final int MAX_GLOBAL_NAME = 4096;
@@ -87,16 +82,7 @@ final class ElementScanner {
     private long listMemoEnd = -1;
     private long stopOffset = -1;
 
-    // Direct-mapped cache memo index -> kind, for GETs. Collisions lose a guess, never correctness.
-    private final long[] cacheKey = new long[1 << MEMO_CACHE_BITS];
-    private final byte[] cacheKind = new byte[1 << MEMO_CACHE_BITS];
-    private final long[] cacheDetail = new long[1 << MEMO_CACHE_BITS];
-    private final long[] cachePayloadOffset = new long[1 << MEMO_CACHE_BITS];
-    private final int[] cachePayloadLength = new int[1 << MEMO_CACHE_BITS];
-    // Globals, dtypes and everything memoized in the preamble are few and reused by every element:
-    // kept apart so the flood of per-element entries can't evict them.
-    private final Map<Long, long[]> pinned = new HashMap<>();
-    private static final int MAX_PINNED = 65_536;
+    private final MemoKinds memoKinds = new MemoKinds();
 
     private final ByteBuffer nameBuffer = ByteBuffer.allocate(MAX_GLOBAL_NAME);
 
@@ -105,7 +91,6 @@ final class ElementScanner {
         this.channel = channel;
         this.source = source;
         this.listener = listener;
-        Arrays.fill(cacheKey, -1);
     }
 
     /** Scans to STOP. Throws {@link CorruptInputException} for anything that is not an object ndarray pickle. */
@@ -395,10 +380,8 @@ final class ElementScanner {
 
     private void emitElement(int slot, long end, long memoEnd) {
         ElementKind kind = ElementKind.ofOrdinal(slotKind[slot]);
-        long detail = slotDetail[slot];
-        if (kind == ElementKind.TUPLE) {
-            detail = 0;
-        }
+        // Only dtypes and globals are details worth counting by; a str's packed text is not.
+        long detail = kind.detailIsDtype() || kind.detailIsGlobal() ? slotDetail[slot] : 0;
         listener.element(slotStart[slot], end, slotMemo[slot], memoEnd, kind, detail);
         elementCount++;
     }
@@ -407,7 +390,8 @@ final class ElementScanner {
 
     private void put(long index, long at, PickleOpcode op) {
         need(1, op);
-        if (index == memoCounter) {
+        boolean fresh = index == memoCounter;
+        if (fresh) {
             memoCounter++;
         } else if (index > memoCounter || index < 0) {
             // Python's picklers number memo entries 0, 1, 2, ...; random access depends on it.
@@ -415,23 +399,13 @@ final class ElementScanner {
                     + memoCounter + "); written by a non-standard pickler", source, at, op.name());
         }
         slotMemoIndex[depth] = index;
-        remember(index, depth);
+        remember(index, depth, fresh);
     }
 
-    private void remember(long index, int slot) {
+    private void remember(long index, int slot, boolean fresh) {
         byte kind = slotKind[slot];
-        if (phase == Phase.PREAMBLE || kind == ElementKind.GLOBAL.ordinal() || kind == ElementKind.DTYPE.ordinal()) {
-            if (pinned.size() < MAX_PINNED || pinned.containsKey(index)) {
-                pinned.put(index, new long[] {kind, slotDetail[slot], slotPayloadOffset[slot], slotPayloadLength[slot]});
-                return;
-            }
-        }
-        int i = (int) (index & ((1 << MEMO_CACHE_BITS) - 1));
-        cacheKey[i] = index;
-        cacheKind[i] = kind;
-        cacheDetail[i] = slotDetail[slot];
-        cachePayloadOffset[i] = slotPayloadOffset[slot];
-        cachePayloadLength[i] = slotPayloadLength[slot];
+        boolean pin = phase == Phase.PREAMBLE || kind == ElementKind.GLOBAL.ordinal() || kind == ElementKind.DTYPE.ordinal();
+        memoKinds.put(index, fresh, pin, kind, slotDetail[slot], slotPayloadOffset[slot], slotPayloadLength[slot]);
     }
 
     private void get(long index, long at, PickleOpcode op) {
@@ -441,21 +415,13 @@ final class ElementScanner {
         if (phase == Phase.ELEMENTS) {
             listener.memoReference(index, elementCount + Math.max(0, depth - LIST_SLOT));
         }
-        long[] p = pinned.get(index);
-        if (p != null) {
-            push(at, ElementKind.ofOrdinal((int) p[0]), p[1]);
-            slotPayloadOffset[depth] = p[2];
-            slotPayloadLength[depth] = (int) p[3];
-            if (p[0] == ElementKind.GLOBAL.ordinal()) {
-                globals.reuse((int) p[1]);
+        if (memoKinds.find(index)) {
+            push(at, ElementKind.ofOrdinal(memoKinds.kind), memoKinds.detail);
+            slotPayloadOffset[depth] = memoKinds.payloadOffset;
+            slotPayloadLength[depth] = memoKinds.payloadLength;
+            if (memoKinds.kind == ElementKind.GLOBAL.ordinal()) {
+                globals.reuse((int) memoKinds.detail);
             }
-            return;
-        }
-        int i = (int) (index & ((1 << MEMO_CACHE_BITS) - 1));
-        if (cacheKey[i] == index) {
-            push(at, ElementKind.ofOrdinal(cacheKind[i]), cacheDetail[i]);
-            slotPayloadOffset[depth] = cachePayloadOffset[i];
-            slotPayloadLength[depth] = cachePayloadLength[i];
         } else {
             push(at, ElementKind.REFERENCE, 0);
         }
@@ -530,7 +496,7 @@ final class ElementScanner {
         }
         if (slotMemoIndex[target] >= 0) {
             // The object was memoized before BUILD completed it (REDUCE MEMOIZE ... BUILD): later GETs see the built one.
-            remember(slotMemoIndex[target], target);
+            remember(slotMemoIndex[target], target, false);
         }
     }
 
@@ -556,19 +522,32 @@ final class ElementScanner {
 
     private void pushString(long at) throws IOException {
         long length = reader.payloadLength();
-        long detail = length <= ShortAscii.MAX_LENGTH ? packPayload((int) length) : 0;
+        // Protocol 0 quotes STRING payloads: 'f4' is 4 bytes for a 2-character code.
+        long packable = reader.opcode() == PickleOpcode.STRING ? ShortAscii.MAX_LENGTH + 2 : ShortAscii.MAX_LENGTH;
+        long detail = length <= packable ? packPayload((int) length) : 0;
         push(at, ElementKind.STR, detail);
         slotPayloadOffset[depth] = reader.payloadOffset();
         slotPayloadLength[depth] = (int) Math.min(length, Integer.MAX_VALUE);
     }
 
+    /** A short str payload packed for dtype detection; text with escapes is not worth decoding for a guess. */
     private long packPayload(int length) {
-        PickleOpcode op = reader.opcode();
-        if (op == PickleOpcode.STRING || op == PickleOpcode.UNICODE) {
-            return 0; // escaped text: not worth decoding for a guess
-        }
         byte[] bytes = reader.payloadBytes();
-        return ShortAscii.pack(bytes, 0, length);
+        int from = 0;
+        int to = length;
+        if (reader.opcode() == PickleOpcode.STRING) {
+            if (length < 2 || bytes[0] != bytes[length - 1] || (bytes[0] != '\'' && bytes[0] != '"')) {
+                return 0;
+            }
+            from = 1;
+            to = length - 1;
+        }
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == '\\') {
+                return 0;
+            }
+        }
+        return ShortAscii.pack(bytes, from, to - from);
     }
 
     private int globalFromSlots(int moduleSlot, int nameSlot, long at) throws IOException {

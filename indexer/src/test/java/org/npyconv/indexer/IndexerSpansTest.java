@@ -16,7 +16,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.npyconv.formats.npyidx.SidecarIndex;
 import org.npyconv.formats.npyidx.SpanCursor;
+import org.npyconv.formats.npyidx.ElementKind;
+import org.npyconv.formats.npyidx.KindCount;
 import org.npyconv.formats.testing.FixtureCorpus;
+import org.npyconv.formats.testing.JsonValues;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The indexer's element spans checked against Python's own {@code pickletools.genops} listing of
@@ -76,9 +82,43 @@ class IndexerSpansTest {
                 assertEquals(s[0], sidecar.span(i).start());
             }
         }
+        try (SidecarIndex sidecar = SidecarIndex.open(index)) {
+            long counted = sidecar.kinds().stream().mapToLong(KindCount::count).sum();
+            assertEquals(sidecar.elementCount(), counted, "kind counts add up to the element count");
+            checkKindsAgainstPython(label, JsonValues.expectedElements(fixture), sidecar.kinds());
+        }
         try (Stream<Path> left = Files.list(tmp)) {
             assertEquals(List.of("a.npy", "a.npy.npyidx"), left.map(p -> p.getFileName().toString()).sorted().toList(),
                     "no temporary files left behind");
+        }
+    }
+
+    /**
+     * Where Python's reading is unambiguous about kinds, the scan's summary agrees: an array of
+     * only strings is all str, one of only ndarrays is all ndarray with the same dtypes (byte order
+     * aside: NumPy swaps big-endian data to native order when it unpickles some protocols).
+     */
+    private static void checkKindsAgainstPython(String label, List<?> elements, List<KindCount> kinds) {
+        if (elements == null || elements.isEmpty()) {
+            return;
+        }
+        if (label.contains("strings") && elements.stream().allMatch(e -> e instanceof String)) {
+            assertTrue(kinds.stream().allMatch(k -> k.kind() == ElementKind.STR || k.kind() == ElementKind.REFERENCE), label + " " + kinds);
+        }
+        if (elements.stream().allMatch(e -> e instanceof Map && ((Map<?, ?>) e).containsKey("$ndarray"))) {
+            Set<String> expected = new TreeSet<>();
+            for (Object e : elements) {
+                expected.add(String.valueOf(((Map<?, ?>) ((Map<?, ?>) e).get("$ndarray")).get("dtype")).substring(1));
+            }
+            Set<String> found = new TreeSet<>();
+            for (KindCount k : kinds) {
+                assertTrue(k.kind() == ElementKind.NDARRAY || k.kind() == ElementKind.REFERENCE, kinds.toString());
+                if (k.kind() == ElementKind.NDARRAY) {
+                    assertTrue(k.dtype().length() > 1, label + ": ndarray dtype unknown in " + kinds);
+                    found.add(k.dtype().substring(1));
+                }
+            }
+            assertEquals(expected, found, label + ": ndarray dtypes");
         }
     }
 }

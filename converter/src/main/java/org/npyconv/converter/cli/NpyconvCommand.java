@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = NpyconvCommand.Version.class,
         description = "Read, index and convert NumPy .npy object arrays without executing their pickles.",
-        subcommands = {InfoCommand.class, IndexCommand.class, GetCommand.class, ExportCommand.class, VerifyCommand.class,
+        subcommands = {InfoCommand.class, IndexCommand.class, GetCommand.class, ExportCommand.class, VerifyCommand.class, ConvertCommand.class,
             CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class NpyconvCommand implements Runnable {

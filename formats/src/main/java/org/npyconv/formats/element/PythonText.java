@@ -3,6 +3,7 @@ package org.npyconv.formats.element;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import org.npyconv.formats.pickle.PythonCodecs;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -25,148 +26,19 @@ final class PythonText {
 
     /** UTF-8 with Python's {@code surrogatepass} (pickle writes lone surrogates that way). */
     static String utf8(byte[] b, int off, int len) {
-        String fast = new String(b, off, len, StandardCharsets.UTF_8);
-        if (fast.indexOf('\uFFFD') < 0) {
-            return fast;
-        }
-        return utf8Strict(b, off, len);
+        return PythonCodecs.utf8Surrogatepass(b, off, len);
     }
 
-    private static String utf8Strict(byte[] b, int off, int len) {
-        StringBuilder sb = new StringBuilder(len);
-        int i = off;
-        int end = off + len;
-        while (i < end) {
-            int c = b[i] & 0xFF;
-            int cp;
-            int n;
-            if (c < 0x80) {
-                cp = c;
-                n = 1;
-            } else if (c >= 0xC2 && c <= 0xDF) {
-                cp = c & 0x1F;
-                n = 2;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                cp = c & 0x0F;
-                n = 3;
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                cp = c & 0x07;
-                n = 4;
-            } else {
-                throw new IllegalArgumentException("invalid UTF-8 byte 0x" + Integer.toHexString(c) + " in str payload");
-            }
-            if (i + n > end) {
-                throw new IllegalArgumentException("truncated UTF-8 sequence in str payload");
-            }
-            for (int k = 1; k < n; k++) {
-                int cc = b[i + k] & 0xFF;
-                if ((cc & 0xC0) != 0x80) {
-                    throw new IllegalArgumentException("invalid UTF-8 continuation in str payload");
-                }
-                cp = (cp << 6) | (cc & 0x3F);
-            }
-            int min = n == 1 ? 0 : n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-            if (cp < min || cp > 0x10FFFF) {
-                throw new IllegalArgumentException("overlong or out-of-range UTF-8 in str payload");
-            }
-            sb.appendCodePoint(cp); // surrogates (ED A0..BF xx) pass through, as with surrogatepass
-            i += n;
-        }
-        return sb.toString();
-    }
-
-    /** {@code raw-unicode-escape}: only {@code \\uXXXX} and {@code \\UXXXXXXXX} are escapes; bytes are latin-1. */
+    /** {@code raw-unicode-escape} of a protocol 0 {@code UNICODE} line read as latin-1. */
     static String rawUnicodeEscape(String latin1) {
-        if (latin1.indexOf('\\') < 0) {
-            return latin1;
-        }
-        StringBuilder sb = new StringBuilder(latin1.length());
-        int i = 0;
-        int n = latin1.length();
-        while (i < n) {
-            char c = latin1.charAt(i);
-            if (c != '\\') {
-                sb.append(c);
-                i++;
-                continue;
-            }
-            // A run of backslashes: only one preceded by an even number of them starts an escape.
-            int run = 0;
-            while (i + run < n && latin1.charAt(i + run) == '\\') {
-                run++;
-            }
-            int next = i + run;
-            boolean escape = (run % 2 == 1) && next < n && (latin1.charAt(next) == 'u' || latin1.charAt(next) == 'U');
-            if (!escape) {
-                sb.append(latin1, i, next);
-                i = next;
-                continue;
-            }
-            sb.append(latin1, i, next - 1);
-            int digits = latin1.charAt(next) == 'u' ? 4 : 8;
-            if (next + 1 + digits > n) {
-                throw new IllegalArgumentException("truncated \\" + latin1.charAt(next) + " escape in UNICODE");
-            }
-            long cp = Long.parseLong(latin1.substring(next + 1, next + 1 + digits), 16);
-            if (cp > 0x10FFFF) {
-                throw new IllegalArgumentException("\\U escape beyond U+10FFFF in UNICODE");
-            }
-            sb.appendCodePoint((int) cp);
-            i = next + 1 + digits;
-        }
-        return sb.toString();
+        byte[] bytes = latin1.getBytes(StandardCharsets.ISO_8859_1);
+        return PythonCodecs.rawUnicodeEscape(bytes, 0, bytes.length);
     }
 
     /** Python's {@code codecs.escape_decode} of a protocol 0 {@code STRING} body, as latin-1 text. */
     static String escapeDecode(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder sb = new StringBuilder(s.length());
-        int i = 0;
-        while (i < s.length()) {
-            char c = s.charAt(i++);
-            if (c != '\\') {
-                sb.append(c);
-                continue;
-            }
-            if (i >= s.length()) {
-                throw new IllegalArgumentException("trailing \\ in STRING");
-            }
-            char e = s.charAt(i++);
-            switch (e) {
-                case '\n': break;
-                case '\\': sb.append('\\'); break;
-                case '\'': sb.append('\''); break;
-                case '"': sb.append('"'); break;
-                case 'a': sb.append('\u0007'); break;
-                case 'b': sb.append('\b'); break;
-                case 'f': sb.append('\f'); break;
-                case 'n': sb.append('\n'); break;
-                case 'r': sb.append('\r'); break;
-                case 't': sb.append('\t'); break;
-                case 'v': sb.append('\u000B'); break;
-                case 'x': {
-                    if (i + 2 > s.length()) {
-                        throw new IllegalArgumentException("truncated \\x escape in STRING");
-                    }
-                    sb.append((char) Integer.parseInt(s.substring(i, i + 2), 16));
-                    i += 2;
-                    break;
-                }
-                default:
-                    if (e >= '0' && e <= '7') {
-                        int v = e - '0';
-                        for (int k = 0; k < 2 && i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '7'; k++) {
-                            v = v * 8 + (s.charAt(i++) - '0');
-                        }
-                        sb.append((char) (v & 0xFF));
-                    } else {
-                        sb.append('\\').append(e); // Python keeps unknown escapes as they are
-                    }
-            }
-        }
-        return sb.toString();
+        byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
+        return new String(PythonCodecs.escapeDecode(bytes, 0, bytes.length), StandardCharsets.ISO_8859_1);
     }
 
     /** Python's {@code int(text)} for the INT/LONG/GET/PUT text arguments; {@link Long} or {@link BigInteger}. */

@@ -3,6 +3,7 @@ package org.npyconv.formats.element;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.npyconv.formats.pickle.PickleOpcode;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.UnsupportedInputException;
@@ -107,7 +108,11 @@ public final class SpanEvaluator {
     }
 
     private String opcodeName() {
-        return cursor.opcode < 0 ? null : OpcodeNames.of(cursor.opcode);
+        if (cursor.opcode < 0) {
+            return null;
+        }
+        PickleOpcode op = PickleOpcode.of(cursor.opcode & 0xFF);
+        return op != null ? op.name() : String.format("opcode 0x%02x", cursor.opcode & 0xFF);
     }
 
     private static String reason(Exception e) {

@@ -18,14 +18,14 @@ import java.nio.charset.StandardCharsets;
  * Malformed input raises {@link IllegalArgumentException} with a message naming the byte index
  * within the range; the reader turns it into a {@code CorruptInputException} at the opcode.
  */
-final class PythonCodecs {
+public final class PythonCodecs {
     private PythonCodecs() {}
 
     /**
      * Strict UTF-8 (no overlongs, nothing above U+10FFFF) that also accepts the three-byte forms of
      * U+D800..U+DFFF, like Python's {@code surrogatepass} error handler.
      */
-    static String utf8Surrogatepass(byte[] b, int off, int len) {
+    public static String utf8Surrogatepass(byte[] b, int off, int len) {
         int end = off + len;
         int i = off;
         // Pure ASCII is the common case (NumPy string elements, global names): no char[] pass.
@@ -101,7 +101,7 @@ final class PythonCodecs {
      * octal digits, value taken modulo 256 as CPython does), {@code \xhh} (exactly two hex digits),
      * backslash-newline (dropped); any other escape is kept verbatim, backslash included.
      */
-    static byte[] escapeDecode(byte[] b, int off, int len) {
+    public static byte[] escapeDecode(byte[] b, int off, int len) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(len);
         int end = off + len;
         int i = off;
@@ -157,7 +157,7 @@ final class PythonCodecs {
      * {@code raw-unicode-escape}: every byte is a latin-1 character, except that {@code \}{@code uXXXX}
      * and {@code \}{@code UXXXXXXXX} preceded by an odd number of backslashes denote a code point.
      */
-    static String rawUnicodeEscape(byte[] b, int off, int len) {
+    public static String rawUnicodeEscape(byte[] b, int off, int len) {
         StringBuilder out = new StringBuilder(len);
         int end = off + len;
         int i = off;

@@ -1,0 +1,67 @@
+package org.npyconv.converter.output;
+
+import java.util.Objects;
+import java.util.function.LongConsumer;
+import org.npyconv.converter.arrow.OnMixed;
+
+/**
+ * How to convert: container, chunk bounds, compression, what to do with mixed columns. Immutable.
+ *
+ * @param rowsPerChunk  most rows per record batch / row group
+ * @param maxChunkBytes a chunk is closed early once its Arrow buffers exceed this many bytes
+ * @param version       the npyconv version recorded in the schema metadata
+ * @param progress      told the number of elements written so far, now and then
+ * @param jsonAlways    write every column as JSON text, mixed or not (for checking the JSON encoding)
+ */
+public record ConvertOptions(OutputFormat format, int rowsPerChunk, long maxChunkBytes, Compression compression,
+                             OnMixed onMixed, String version, LongConsumer progress, boolean jsonAlways) {
+    public static final int DEFAULT_ROWS_PER_CHUNK = 65_536;
+    public static final long DEFAULT_MAX_CHUNK_BYTES = 64L << 20;
+
+    public ConvertOptions {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(compression, "compression");
+        Objects.requireNonNull(onMixed, "onMixed");
+        if (rowsPerChunk < 1) {
+            throw new IllegalArgumentException("rows per chunk must be at least 1");
+        }
+        if (maxChunkBytes < 1) {
+            throw new IllegalArgumentException("chunk byte bound must be positive");
+        }
+        version = version == null ? "unknown" : version;
+        progress = progress == null ? n -> { } : progress;
+    }
+
+    public static ConvertOptions of(OutputFormat format) {
+        return new ConvertOptions(format, DEFAULT_ROWS_PER_CHUNK, DEFAULT_MAX_CHUNK_BYTES, Compression.ZSTD, OnMixed.ERROR,
+                null, null, false);
+    }
+
+    public ConvertOptions withRowsPerChunk(int rows) {
+        return new ConvertOptions(format, rows, maxChunkBytes, compression, onMixed, version, progress, jsonAlways);
+    }
+
+    public ConvertOptions withCompression(Compression c) {
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, c, onMixed, version, progress, jsonAlways);
+    }
+
+    public ConvertOptions withOnMixed(OnMixed m) {
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, m, version, progress, jsonAlways);
+    }
+
+    public ConvertOptions withVersion(String v) {
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, v, progress, jsonAlways);
+    }
+
+    public ConvertOptions withProgress(LongConsumer p) {
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, version, p, jsonAlways);
+    }
+
+    public ConvertOptions withJsonAlways(boolean always) {
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, version, progress, always);
+    }
+
+    public ConvertOptions withMaxChunkBytes(long bytes) {
+        return new ConvertOptions(format, rowsPerChunk, bytes, compression, onMixed, version, progress, jsonAlways);
+    }
+}

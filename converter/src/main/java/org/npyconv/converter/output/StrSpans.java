@@ -1,0 +1,153 @@
+package org.npyconv.converter.output;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import org.apache.arrow.vector.VarCharVector;
+import org.npyconv.converter.arrow.ValueWriter;
+import org.npyconv.formats.CorruptInputException;
+import org.npyconv.formats.npyidx.SpanCursor;
+import org.npyconv.indexer.NpyObjectArray;
+
+/**
+ * The fast path for a column of str elements (DESIGN.md "Speed"): a span that is one
+ * {@code SHORT_BINUNICODE}/{@code BINUNICODE}/{@code BINUNICODE8} followed only by memo and frame
+ * opcodes already holds the UTF-8 bytes Arrow wants, so they are copied straight from the file
+ * window into the vector without building a Java String. Any other span (a shared reference, a
+ * protocol-0 {@code UNICODE}, a lone surrogate written with surrogatepass) goes through the general
+ * evaluator by random access. Owns a read channel on the file; one pass, not thread-safe.
+ */
+final class StrSpans implements Closeable {
+    private static final int WINDOW = 4 << 20;
+    private static final int SHORT_BINUNICODE = 0x8c;
+    private static final int BINUNICODE = 'X';
+    private static final int BINUNICODE8 = 0x8d;
+    private static final int MEMOIZE = 0x94;
+    private static final int FRAME = 0x95;
+    private static final int BINPUT = 'q';
+    private static final int LONG_BINPUT = 'r';
+
+    private final NpyObjectArray array;
+    private final FileChannel channel;
+    private final SpanCursor cursor;
+    private final ValueWriter slow;
+    private byte[] window = new byte[WINDOW];
+    private long base = -1;
+    private int length;
+    private long fallbacks;
+
+    StrSpans(NpyObjectArray array, VarCharVector vector) throws IOException {
+        this.array = array;
+        this.channel = FileChannel.open(array.file(), StandardOpenOption.READ);
+        this.cursor = array.size() == 0 ? null : array.index().cursorNear(0);
+        this.slow = ValueWriter.of(vector);
+    }
+
+    /** Writes the next element at {@code index} of {@code vector}; {@code false} when there is none. */
+    boolean writeNext(VarCharVector vector, int index) throws IOException {
+        if (cursor == null || !cursor.next()) {
+            return false;
+        }
+        long start = cursor.start();
+        long end = cursor.end();
+        int off = load(start, end);
+        int stop = off + (int) (end - start);
+        byte[] b = window;
+        int op = b[off] & 0xFF;
+        int payload;
+        long n;
+        if (op == SHORT_BINUNICODE && stop - off >= 2) {
+            n = b[off + 1] & 0xFF;
+            payload = off + 2;
+        } else if (op == BINUNICODE && stop - off >= 5) {
+            n = Integer.toUnsignedLong(littleInt(b, off + 1));
+            payload = off + 5;
+        } else if (op == BINUNICODE8 && stop - off >= 9) {
+            n = littleInt(b, off + 1) & 0xFFFFFFFFL | (long) littleInt(b, off + 5) << 32;
+            payload = off + 9;
+        } else {
+            return slowPath(index);
+        }
+        if (n > stop - payload || !onlyMemoAfter(b, payload + (int) n, stop) || hasSurrogate(b, payload, (int) n)) {
+            return slowPath(index);
+        }
+        vector.setSafe(index, b, payload, (int) n);
+        return true;
+    }
+
+    /** Elements that needed the general evaluator. */
+    long fallbacks() {
+        return fallbacks;
+    }
+
+    private boolean slowPath(int index) {
+        fallbacks++;
+        slow.write(index, array.get(cursor.index()));
+        return true;
+    }
+
+    private static boolean onlyMemoAfter(byte[] b, int at, int stop) {
+        int i = at;
+        while (i < stop) {
+            int op = b[i] & 0xFF;
+            if (op == MEMOIZE) {
+                i++;
+            } else if (op == BINPUT) {
+                i += 2;
+            } else if (op == LONG_BINPUT) {
+                i += 5;
+            } else if (op == FRAME) {
+                i += 9;
+            } else {
+                return false;
+            }
+        }
+        return i == stop;
+    }
+
+    /** Python pickles a lone surrogate with surrogatepass: ED A0..BF xx, which is not UTF-8. */
+    private static boolean hasSurrogate(byte[] b, int at, int n) {
+        for (int i = at, end = at + n - 1; i < end; i++) {
+            if (b[i] == (byte) 0xED && (b[i + 1] & 0xFF) >= 0xA0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int littleInt(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
+    }
+
+    private int load(long start, long end) throws IOException {
+        if (base >= 0 && start >= base && end <= base + length) {
+            return (int) (start - base);
+        }
+        long span = end - start;
+        if (span > Integer.MAX_VALUE - 16) {
+            throw new CorruptInputException("an element of " + span + " bytes", array.file(), start, null);
+        }
+        if (span > window.length) {
+            window = new byte[(int) span];
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(window);
+        long size = channel.size();
+        buffer.limit((int) Math.max(span, Math.min(window.length, size - start)));
+        while (buffer.position() < span) {
+            if (channel.read(buffer, start + buffer.position()) < 0) {
+                throw new CorruptInputException("file ends inside an element (it changed after indexing?)",
+                        array.file(), start + buffer.position(), null);
+            }
+        }
+        base = start;
+        length = buffer.position();
+        return 0;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,133 @@
+package org.npyconv.indexer;
+
+import java.util.Arrays;
+
+/**
+ * What the structural scan remembers about memo entries, so a GET pushes a slot of the right kind:
+ * a pinned table (entries of the preamble, globals and dtypes: few, used by every element, never
+ * evicted; at most {@link #MAX_PINNED}) and a direct-mapped cache for everything else (a collision
+ * loses a guess, never correctness). Primitive arrays only: one lookup per GET, no boxing.
+ */
+final class MemoKinds {
+    static final int MAX_PINNED = 1 << 16;
+    private static final int CACHE_BITS = 16;
+
+    private long[] pinnedKey = new long[64];
+    private byte[] pinnedKind = new byte[64];
+    private long[] pinnedDetail = new long[64];
+    private long[] pinnedPayloadOffset = new long[64];
+    private int[] pinnedPayloadLength = new int[64];
+    private int pinnedSize;
+
+    private final long[] cacheKey = new long[1 << CACHE_BITS];
+    private final byte[] cacheKind = new byte[1 << CACHE_BITS];
+    private final long[] cacheDetail = new long[1 << CACHE_BITS];
+    private final long[] cachePayloadOffset = new long[1 << CACHE_BITS];
+    private final int[] cachePayloadLength = new int[1 << CACHE_BITS];
+
+    // The last lookup's result.
+    byte kind;
+    long detail;
+    long payloadOffset;
+    int payloadLength;
+
+    MemoKinds() {
+        Arrays.fill(pinnedKey, -1);
+        Arrays.fill(cacheKey, -1);
+    }
+
+    /**
+     * Remembers entry {@code index}. {@code fresh} says it was never stored before (the common
+     * case: Python's picklers store each index once), which spares a probe of the pinned table.
+     */
+    void put(long index, boolean fresh, boolean pin, byte kind, long detail, long payloadOffset, int payloadLength) {
+        if (fresh && !pin) {
+            cache(index, kind, detail, payloadOffset, payloadLength);
+            return;
+        }
+        int p = pinnedSlot(index);
+        if (pin || pinnedKey[p] == index) {
+            if (pinnedKey[p] == index || pinnedSize < MAX_PINNED) {
+                if (pinnedKey[p] != index) {
+                    pinnedKey[p] = index;
+                    pinnedSize++;
+                }
+                pinnedKind[p] = kind;
+                pinnedDetail[p] = detail;
+                pinnedPayloadOffset[p] = payloadOffset;
+                pinnedPayloadLength[p] = payloadLength;
+                if (pinnedSize * 2 > pinnedKey.length) {
+                    growPinned();
+                }
+                return;
+            }
+        }
+        cache(index, kind, detail, payloadOffset, payloadLength);
+    }
+
+    private void cache(long index, byte kind, long detail, long payloadOffset, int payloadLength) {
+        int i = (int) (index & ((1 << CACHE_BITS) - 1));
+        cacheKey[i] = index;
+        cacheKind[i] = kind;
+        cacheDetail[i] = detail;
+        cachePayloadOffset[i] = payloadOffset;
+        cachePayloadLength[i] = payloadLength;
+    }
+
+    /** Looks {@code index} up; on success the fields hold its kind and details. */
+    boolean find(long index) {
+        int p = pinnedSlot(index);
+        if (pinnedKey[p] == index) {
+            kind = pinnedKind[p];
+            detail = pinnedDetail[p];
+            payloadOffset = pinnedPayloadOffset[p];
+            payloadLength = pinnedPayloadLength[p];
+            return true;
+        }
+        int i = (int) (index & ((1 << CACHE_BITS) - 1));
+        if (cacheKey[i] == index) {
+            kind = cacheKind[i];
+            detail = cacheDetail[i];
+            payloadOffset = cachePayloadOffset[i];
+            payloadLength = cachePayloadLength[i];
+            return true;
+        }
+        return false;
+    }
+
+    /** The pinned table's slot for {@code index}: where it is, or the empty slot it would take. */
+    private int pinnedSlot(long index) {
+        int mask = pinnedKey.length - 1;
+        long h = index * 0x9E3779B97F4A7C15L;
+        int i = (int) (h ^ (h >>> 32)) & mask;
+        while (pinnedKey[i] != -1 && pinnedKey[i] != index) {
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    private void growPinned() {
+        long[] keys = pinnedKey;
+        byte[] kinds = pinnedKind;
+        long[] details = pinnedDetail;
+        long[] offsets = pinnedPayloadOffset;
+        int[] lengths = pinnedPayloadLength;
+        int size = keys.length * 2;
+        pinnedKey = new long[size];
+        Arrays.fill(pinnedKey, -1);
+        pinnedKind = new byte[size];
+        pinnedDetail = new long[size];
+        pinnedPayloadOffset = new long[size];
+        pinnedPayloadLength = new int[size];
+        for (int j = 0; j < keys.length; j++) {
+            if (keys[j] != -1) {
+                int p = pinnedSlot(keys[j]);
+                pinnedKey[p] = keys[j];
+                pinnedKind[p] = kinds[j];
+                pinnedDetail[p] = details[j];
+                pinnedPayloadOffset[p] = offsets[j];
+                pinnedPayloadLength[p] = lengths[j];
+            }
+        }
+    }
+}
