@@ -1,0 +1,62 @@
+package org.npyconv.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.npyconv.indexer.NpyObjectArray;
+
+/**
+ * The end-to-end harness's warm random-get measurement: opens a file once, warms up with random
+ * gets, then times single {@code get(i)} calls at uniformly random {@code i} and prints one JSON
+ * line with the median and the 99th percentile in microseconds. A distribution of single calls,
+ * which JMH's averages do not give.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar org.npyconv.benchmarks.WarmGetLatency FILE [--gets N] [--seed S]</pre>
+ */
+public final class WarmGetLatency {
+    private WarmGetLatency() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length == 0 || args.length % 2 == 0) {
+            System.err.println("usage: WarmGetLatency FILE [--gets N] [--seed S]");
+            System.exit(2);
+        }
+        Path file = Path.of(args[0]);
+        int gets = 20_000;
+        long seed = 42;
+        for (int a = 1; a < args.length; a += 2) {
+            switch (args[a]) {
+                case "--gets" -> gets = Integer.parseInt(args[a + 1]);
+                case "--seed" -> seed = Long.parseLong(args[a + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[a]);
+            }
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        long[] nanos = new long[gets];
+        long sink = 0;
+        try (NpyObjectArray array = NpyObjectArray.open(file)) {
+            long n = array.size();
+            for (int i = 0; i < gets; i++) { // warm-up: as many gets as are timed
+                sink += System.identityHashCode(array.get(random.nextLong(n)));
+            }
+            for (int i = 0; i < gets; i++) {
+                long at = random.nextLong(n);
+                long began = System.nanoTime();
+                Object element = array.get(at);
+                nanos[i] = System.nanoTime() - began;
+                sink += System.identityHashCode(element);
+            }
+        }
+        Arrays.sort(nanos);
+        System.out.printf(Locale.ROOT, "{\"gets\": %d, \"median_us\": %.3f, \"p99_us\": %.3f, \"max_us\": %.3f, \"sink\": %d}%n",
+                gets, percentile(nanos, 0.5), percentile(nanos, 0.99), nanos[gets - 1] / 1e3, sink & 1);
+    }
+
+    /** The nearest-rank percentile of sorted nanoseconds, in microseconds. */
+    private static double percentile(long[] sortedNanos, double q) {
+        int rank = (int) Math.ceil(q * sortedNanos.length) - 1;
+        return sortedNanos[Math.max(rank, 0)] / 1e3;
+    }
+}
