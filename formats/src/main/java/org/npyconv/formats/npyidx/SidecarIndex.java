@@ -30,6 +30,7 @@ public final class SidecarIndex implements Closeable {
     private final Path file;
     private final FileChannel channel;
     private final Map<Integer, ByteBuffer> sections = new HashMap<>();
+    private ByteBuffer mapped;
     private final SourceFingerprint source;
     private final int headerMajor;
     private final int headerMinor;
@@ -292,8 +293,7 @@ public final class SidecarIndex implements Closeable {
                 throw new UnsupportedInputException("index section " + SidecarLayout.tagName(tag)
                         + " over 2 GiB", file, offset, "npyidx");
             }
-            ByteBuffer body = length == 0 ? ByteBuffer.allocate(0)
-                    : channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+            ByteBuffer body = length == 0 ? ByteBuffer.allocate(0) : sectionBytes(offset, length, dirOffset);
             body.order(ByteOrder.LITTLE_ENDIAN);
             if (crc(body) != sectionCrc) {
                 throw damaged("section " + SidecarLayout.tagName(tag) + " checksum mismatch");
@@ -306,6 +306,21 @@ public final class SidecarIndex implements Closeable {
                 throw damaged("section " + SidecarLayout.tagName(tag) + " is missing");
             }
         }
+    }
+
+    /**
+     * A section's bytes. The sections (everything before the directory) are mapped once, as one
+     * region, and sliced: a mapping lives until the garbage collector frees it, and one per section
+     * per open would exhaust the process's map count when many indexes are opened.
+     */
+    private ByteBuffer sectionBytes(long offset, long length, long sectionsEnd) throws IOException {
+        if (mapped == null) {
+            if (sectionsEnd > Integer.MAX_VALUE) {
+                return channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+            }
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, sectionsEnd);
+        }
+        return mapped.slice((int) offset, (int) length);
     }
 
     private ByteBuffer section(int tag) {
