@@ -7,10 +7,9 @@ import java.io.Writer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.npyconv.formats.ReplacingFile;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
@@ -65,11 +64,7 @@ final class ExportCommand implements Callable<Integer> {
                 out.flush();
                 channel.force(true);
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            ReplacingFile.moveIntoPlace(temp, target);
             done = true;
         } finally {
             if (!done) {

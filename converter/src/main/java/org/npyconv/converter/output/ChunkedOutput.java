@@ -2,10 +2,9 @@ package org.npyconv.converter.output;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.npyconv.formats.ReplacingFile;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -135,11 +134,7 @@ public final class ChunkedOutput {
                     channel.force(true);
                 }
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            ReplacingFile.moveIntoPlace(temp, target);
             done = true;
         } finally {
             if (!done) {

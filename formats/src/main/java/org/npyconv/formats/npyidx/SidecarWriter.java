@@ -5,14 +5,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.npyconv.formats.ReplacingFile;
 
 /**
  * Writes a {@code .npyidx} sidecar (docs/npyidx.md) push-style: {@link #element} once per element
@@ -162,7 +161,7 @@ public final class SidecarWriter implements Closeable {
         writeDirectoryAndFooter();
         out.force(true);
         out.close();
-        moveIntoPlace();
+        ReplacingFile.moveIntoPlace(temp, target);
         finished = true;
     }
 
@@ -205,20 +204,6 @@ public final class SidecarWriter implements Closeable {
         footer.flip();
         while (footer.hasRemaining()) {
             out.write(footer);
-        }
-    }
-
-    private void moveIntoPlace() throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-        // Make the rename itself durable (Linux allows fsync on a directory opened read-only).
-        try (FileChannel dir = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // Best effort: some file systems refuse to sync directories.
         }
     }
 
