@@ -5,7 +5,10 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,13 +24,30 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = NpyconvCommand.Version.class,
         description = "Read, index and convert NumPy .npy object arrays without executing their pickles.",
-        subcommands = {InfoCommand.class, IndexCommand.class, GetCommand.class, ExportCommand.class, VerifyCommand.class, ConvertCommand.class,
-            CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class NpyconvCommand implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
+
+    /**
+     * The subcommands in the order {@code --help} lists them. Registered in code, not in the
+     * annotation, so that a one-shot command builds picocli's model of itself only: building all
+     * of them by reflection cost about 0.1 s of a cold {@code npyconv get} (docs/benchmarks.md).
+     */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("info", InfoCommand::new);
+        m.put("index", IndexCommand::new);
+        m.put("get", GetCommand::new);
+        m.put("export", ExportCommand::new);
+        m.put("verify", VerifyCommand::new);
+        m.put("convert", ConvertCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return m;
+    }
 
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of failures.")
@@ -53,6 +73,12 @@ public final class NpyconvCommand implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         CommandLine cli = new CommandLine(new NpyconvCommand());
+        String chosen = subcommandName(args);
+        for (Map.Entry<String, Supplier<Object>> e : SUBCOMMANDS.entrySet()) {
+            if (chosen == null || chosen.equals(e.getKey())) {
+                cli.addSubcommand(e.getKey(), e.getValue().get());
+            }
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
@@ -77,6 +103,20 @@ public final class NpyconvCommand implements Runnable {
         } finally {
             out.flush();
         }
+    }
+
+    /**
+     * The subcommand this command line runs, or null when that takes all of them to know (root
+     * options only, {@code help}, a misspelt name): the first argument that is not a root option.
+     */
+    private static String subcommandName(String[] args) {
+        for (String a : args) {
+            if (a.equals("--debug")) {
+                continue;
+            }
+            return SUBCOMMANDS.containsKey(a) && !a.equals("help") ? a : null;
+        }
+        return null;
     }
 
     /** Reads the version Maven filtered into version.properties. */
