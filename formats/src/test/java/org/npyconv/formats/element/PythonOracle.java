@@ -149,6 +149,15 @@ final class PythonOracle {
                 f16 = np.frombuffer(struct.pack('<H', bits & 0xffff), '<f2')[0]
                 out.write(json.dumps({"kind": "float", "f64": bits, "repr64": repr(d),
                     "f32": bits & 0xffffffff, "repr32": str(f32), "f16": bits & 0xffff, "repr16": str(f16)}) + "\\n")
+            # Values with few significant digits (1.5, 0.25, 3e-05, 1.4e-45...): where shortest-digit
+            # algorithms disagree on one- versus two-digit results, and random bit patterns rarely go.
+            for i in range(3000):
+                d = round(rnd.uniform(-99, 99), rnd.randint(0, 2)) * 10.0 ** rnd.randint(-40, 40)
+                if i % 100 == 0: d = rnd.choice([5e-324, 1e-323, 1.5e-323, 1.4e-45, 3e-45, 6e-08, 1e23])
+                with np.errstate(all='ignore'):
+                    f32 = np.float32(d); f16 = np.float16(d)
+                out.write(json.dumps({"kind": "float", "f64": struct.unpack('<Q', struct.pack('<d', d))[0], "repr64": repr(d),
+                    "f32": int(f32.view(np.uint32)), "repr32": str(f32), "f16": int(f16.view(np.uint16)), "repr16": str(f16)}) + "\\n")
             """;
 
     private static final List<String> VENVS = List.of(".venv/np2", ".venv/np1");
