@@ -1,6 +1,7 @@
 package org.npyconv.formats;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -12,9 +13,55 @@ import java.nio.file.StandardOpenOption;
  * The last step of every output npyconv writes (index, export, conversion): a complete, synced
  * temporary file in the target's directory replaces the target in one rename, so readers see the
  * old file or the new one, never a partial one.
+ *
+ * <p>Temporary files are named {@code NAME.tmp-PID-RANDOM[SUFFIX]}. A run killed outright (SIGKILL,
+ * power loss) cannot remove its own; the next run that writes {@code NAME} removes those whose
+ * process no longer exists on this machine. A live concurrent writer's files are left alone: its
+ * process exists. (A recycled PID only delays the clean-up; a writer on another machine sharing the
+ * directory is not protected: the directory is assumed to be written from one machine.)
  */
 public final class ReplacingFile {
     private ReplacingFile() {}
+
+    /**
+     * Creates an empty temporary file for {@code target} in its directory, after removing the
+     * temporary files of {@code target} that dead processes left behind.
+     */
+    public static Path createTemp(Path target, String suffix) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        String prefix = absolute.getFileName() + ".tmp-";
+        removeDebris(dir, prefix);
+        return Files.createTempFile(dir, prefix + ProcessHandle.current().pid() + "-", suffix);
+    }
+
+    /** Deletes {@code PREFIX<pid>-...} files of processes that no longer exist; best effort. */
+    static void removeDebris(Path dir, String prefix) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
+            for (Path p : entries) {
+                long pid = writerPid(p.getFileName().toString().substring(prefix.length()));
+                if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException | SecurityException ignored) {
+            // Debris is a nuisance, not an error: never fail the run over it.
+        }
+    }
+
+    /** The PID in {@code PID-RANDOM...}, or -1 for names npyconv did not make this way. */
+    private static long writerPid(String rest) {
+        int dash = rest.indexOf('-');
+        if (dash <= 0 || dash > 19) {
+            return -1;
+        }
+        for (int i = 0; i < dash; i++) {
+            if (rest.charAt(i) < '0' || rest.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Long.parseLong(rest, 0, dash, 10);
+    }
 
     /** Renames {@code temp} over {@code target} (atomically where the file system can) and syncs the directory. */
     public static void moveIntoPlace(Path temp, Path target) throws IOException {

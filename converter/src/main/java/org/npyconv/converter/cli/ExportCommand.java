@@ -55,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
 
     private void writeAtomically(NpyObjectArray array) throws IOException {
         Path target = output.toAbsolutePath();
-        Path temp = Files.createTempFile(target.getParent(), target.getFileName() + ".tmp-", "");
+        Path temp = ReplacingFile.createTemp(target, "");
         boolean done = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);

@@ -105,7 +105,7 @@ public final class ChunkedOutput {
         Path target = output.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path temp = ReplacingFile.createTemp(target, "");
         boolean done = false;
         long rows = 0;
         int chunks = 0;

@@ -2,6 +2,7 @@ package org.npyconv.converter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -25,8 +26,8 @@ import org.npyconv.indexer.Indexer;
  * child JVM on a large file (5 million strings, written by NumPy) and are killed with
  * {@link Process#destroyForcibly()} once their temporary file is growing. The previous index and
  * the previous export must be byte-for-byte intact, and a clean rerun must succeed. A killed run
- * cannot clean up: its {@code NAME.tmp-XXXX} stays behind (documented; the next run does not
- * delete it, since it cannot tell a dead run's temporary file from a live concurrent run's).
+ * cannot clean up: its {@code NAME.tmp-PID-XXXX} stays behind until the next run writing NAME, which
+ * removes the temporary files of dead processes (and only those: see {@code ReplacingFileTest}).
  */
 class RobustnessKillTest {
     @TempDir
@@ -68,11 +69,13 @@ class RobustnessKillTest {
         System.out.println("after SIGKILL of index: " + left + " (temporary file was " + temp.getFileName() + ")");
         assertTrue(left.stream().allMatch(n -> n.startsWith("big.npy.npyidx.tmp-")), left.toString());
 
-        // A clean rerun replaces the index and verifies; it does not touch the dead run's temporary files.
+        assertFalse(left.isEmpty(), "a SIGKILL leaves the temporary file behind");
+
+        // A clean rerun replaces the index, verifies, and removes the dead run's temporary files.
         CliRun rerun = CliRun.of("index", npy.toString(), "--force");
         assertEquals(0, rerun.exitCode(), rerun.err());
         assertEquals(0, CliRun.of("verify", npy.toString()).exitCode());
-        assertEquals(left, temps(tmp, "big.npy.npyidx.tmp-"), "only the killed run's temporary files remain");
+        assertEquals(List.of(), temps(tmp, "big.npy.npyidx.tmp-"), "the killed run's temporary files are gone");
     }
 
     @Test
@@ -89,6 +92,13 @@ class RobustnessKillTest {
         assertEquals(137, child.exitValue(), "killed by SIGKILL");
         assertEquals("previous output\n", Files.readString(output), "the previous output is untouched");
         System.out.println("after SIGKILL of export: " + temps(tmp, "out.jsonl.tmp-"));
+        assertFalse(temps(tmp, "out.jsonl.tmp-").isEmpty(), "a SIGKILL leaves the temporary file behind");
+        CliRun rerun = CliRun.of("export", npy.toString(), "-o", output.toString());
+        assertEquals(0, rerun.exitCode(), rerun.err());
+        assertEquals(List.of(), temps(tmp, "out.jsonl.tmp-"), "the rerun removed the killed run's temporary file");
+        try (Stream<String> lines = Files.lines(output)) {
+            assertEquals(5_000_000, lines.count());
+        }
 
         // Without a previous output, a killed export leaves no out.jsonl at all.
         Path fresh = tmp.resolve("fresh.jsonl");

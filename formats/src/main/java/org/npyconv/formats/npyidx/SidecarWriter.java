@@ -43,9 +43,8 @@ public final class SidecarWriter implements Closeable {
         }
         this.target = target;
         this.interval = interval;
-        Path dir = target.toAbsolutePath().getParent();
-        this.temp = Files.createTempFile(dir, target.getFileName() + ".tmp-", "");
-        this.checkpointTemp = Files.createTempFile(dir, target.getFileName() + ".tmp-", ".ckpt");
+        this.temp = ReplacingFile.createTemp(target, "");
+        this.checkpointTemp = ReplacingFile.createTemp(target, ".ckpt");
         FileChannel o = null;
         try {
             o = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
