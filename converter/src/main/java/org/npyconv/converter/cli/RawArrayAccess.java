@@ -7,6 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.npyconv.converter.output.ConversionSummary;
+import org.npyconv.converter.output.ConvertOptions;
+import org.npyconv.converter.output.RawConversion;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.element.NumpyScalar;
 import org.npyconv.formats.npy.NpyHeader;
@@ -80,6 +85,17 @@ final class RawArrayAccess {
             return array.slice(leading);
         } catch (IndexOutOfBoundsException e) {
             throw new NpyconvException(e.getMessage() + " (shape " + InfoCommand.pythonShape(shape) + ")");
+        }
+    }
+
+    /** {@code convert}: one row per element of the first axis, progress on {@code bar}. */
+    static ConversionSummary convert(Path file, Path output, ConvertOptions options, ProgressBar bar) throws IOException {
+        try (NpyRawArray array = NpyRawArray.open(file);
+             BufferAllocator allocator = new RootAllocator()) {
+            long rows = array.shape().length == 0 ? 1 : array.shape()[0];
+            return RawConversion.convert(array, output, options.withProgress(done -> bar.update(done, rows, "rows")), allocator);
+        } finally {
+            bar.done();
         }
     }
 
