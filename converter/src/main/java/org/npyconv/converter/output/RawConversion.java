@@ -116,13 +116,17 @@ public final class RawConversion {
             FieldVector direct = array.fortranOrder() ? null : columns.directValues(root.getVector(0));
             ByteBuffer bytes = direct != null ? null : ByteBuffer.allocate((int) Math.min((long) perChunk * columns.rowBytes(),
                     Math.max(0, rows * columns.rowBytes())));
+            if (direct != null) {
+                // Allocated once and overwritten chunk after chunk: allocateNew would zero every buffer again.
+                ((BaseFixedWidthVector) direct).allocateNew(Math.multiplyExact((int) Math.min(perChunk, rows),
+                        columns.valuesPerRow()));
+            }
             int chunks = 0;
             long first = 0;
             do {
                 int n = (int) Math.min(perChunk, rows - first);
                 if (direct != null) {
                     int values = Math.multiplyExact(n, columns.valuesPerRow());
-                    ((BaseFixedWidthVector) direct).allocateNew(values);
                     // Straight from the file into the Arrow buffer: the bytes are the values.
                     array.readStorage(first * itemsPerRow, direct.getDataBuffer().nioBuffer(0, Math.multiplyExact(values, itemSize)));
                     columns.completeDirect(root.getVector(0), direct, n);
