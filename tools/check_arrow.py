@@ -129,6 +129,145 @@ def same_json(want, have, t):
     return same(want, have)
 
 
+# ---- non-object arrays (docs/numeric.md) ------------------------------------------------------
+#
+# The expected columns are built here from NumPy's own reading with pyarrow's own converters:
+# pa.array for 1-D columns, pa.FixedShapeTensorArray.from_numpy_ndarray for n-d arrays, and for
+# what pyarrow refuses (byte-swapped data, complex, void, structured records, datetime units
+# other than D/s/ms/us/ns) the documented mapping, computed by NumPy (byteswap, astype to the
+# target unit) and assembled with pyarrow's constructors.
+
+class NotMapped(Exception):
+    """The dtype has no Arrow mapping: npyconv must refuse."""
+
+
+def native(a):
+    return a if a.dtype.isnative else a.astype(a.dtype.newbyteorder("="))
+
+
+def temporal(a):
+    """datetime64/timedelta64 converted by NumPy to the unit npyconv writes."""
+    unit, k = np.datetime_data(a.dtype)
+    dt = a.dtype.kind == "M"
+    if unit in ("s", "ms", "us", "ns"):
+        target = unit
+    elif unit in ("h", "m"):
+        target = "s"
+    elif unit in ("D", "W") or (dt and unit in ("M", "Y")):
+        target = "D" if dt else "s"
+    else:
+        raise NotMapped(f"{a.dtype} unit has no Arrow mapping")
+    return a.astype(f"{'M8' if dt else 'm8'}[{target}]")
+
+
+def leaf(a):
+    """A 1-D NumPy array as the Arrow array npyconv must write."""
+    dt = a.dtype
+    if dt.names:
+        kids = [nested(a[n]) for n in dt.names]
+        return pa.StructArray.from_arrays(kids, names=list(dt.names)) if kids else pa.array([{}] * len(a))
+    a = native(a)
+    if dt.kind == "c":
+        if dt.itemsize > 16:
+            raise NotMapped("complex long double")
+        return pa.StructArray.from_arrays([pa.array(a.real), pa.array(a.imag)], names=["real", "imag"])
+    if dt.kind == "f" and dt.itemsize > 8:
+        raise NotMapped("long double")
+    if dt.kind == "V":
+        return pa.array([x.tobytes() for x in a], pa.binary())
+    if dt.kind in "SU":
+        # NumPy's items (trailing NULs stripped, inner NULs kept); pa.array(a) cuts at the first NUL
+        return pa.array(a.tolist(), pa.binary() if dt.kind == "S" else pa.string())
+    if dt.kind in "Mm":
+        a = temporal(a)
+    return pa.array(a)
+
+
+def nested(a):
+    """Rows along axis 0; trailing axes as nested fixed-size lists (subarrays, n-d arrays of structs)."""
+    if a.ndim == 1:
+        return leaf(a)
+    inner = nested(a.reshape((a.shape[0] * a.shape[1],) + a.shape[2:]))
+    return pa.FixedSizeListArray.from_arrays(inner, a.shape[1])
+
+
+def expected_columns(src):
+    """{name: pa.Array} npyconv must write for a non-object array."""
+    a = np.ascontiguousarray(src).reshape(src.shape if src.ndim else (1,))
+    if a.dtype.names:
+        return {n: nested(a[n]) for n in a.dtype.names}
+    if a.ndim == 1:
+        return {"value": leaf(a)}
+    if a.dtype.kind in "cV" or a.dtype.names:
+        return {"value": nested(a)}
+    b = native(a)
+    if b.dtype.kind in "Mm":
+        b = temporal(b)
+    if b.dtype.kind == "f" and b.dtype.itemsize > 8:
+        raise NotMapped("long double")
+    if b.dtype.kind == "V":
+        return {"value": nested(a)}
+    if b.size == 0 or b.dtype.kind in "SU":
+        # from_numpy_ndarray refuses empty arrays and cuts strings at the first NUL: same type, built by hand
+        items = leaf(b.reshape(-1))
+        t = pa.fixed_shape_tensor(items.type, list(b.shape[1:]))
+        return {"value": pa.ExtensionArray.from_storage(t, pa.FixedSizeListArray.from_arrays(items, int(np.prod(b.shape[1:]))))}
+    return {"value": pa.FixedShapeTensorArray.from_numpy_ndarray(np.ascontiguousarray(b))}
+
+
+def array_difference(want, got):
+    """first_difference of two arrays' values; arrays whose values Python cannot hold (ns times) compared by Arrow."""
+    try:
+        return first_difference(want.to_pylist(), got.to_pylist())
+    except ValueError:
+        return None if want.equals(got) else "arrays differ (compared by Arrow)"
+
+
+def check_raw(entry, path, problems, src):
+    arrow, parquet = path(entry.get("arrow")), path(entry.get("parquet"))
+    try:
+        expected = expected_columns(src)
+    except NotMapped as e:
+        err = entry.get("error") or ""
+        if arrow is not None or "no Arrow" not in err and "unit has no" not in err:
+            problems.append(f"{e}: npyconv must refuse, got {arrow or err}")
+        return f"no Arrow mapping, we refuse too"
+    if arrow is None:
+        problems.append(f"we refused: {entry.get('error')}")
+        return ""
+    table = read_arrow(arrow)
+    if table.column_names != list(expected):
+        problems.append(f"columns {table.column_names} != {list(expected)}")
+        return ""
+    for name, want in expected.items():
+        got = table.column(name).combine_chunks() if table.num_rows else pa.array([], type=table.schema.field(name).type)
+        if got.type != want.type:
+            problems.append(f"{name}: type {got.type} != {want.type}")
+            continue
+        d = array_difference(want, got)
+        if d:
+            problems.append(f"{name}: {d}")
+    if parquet is not None:
+        # Our Parquet must read back as pyarrow's own Parquet of our Arrow table does (timestamp[s]
+        # comes back as timestamp[ms] from pyarrow's files too).
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink)
+        theirs = pq.read_table(pa.BufferReader(sink.getvalue()))
+        pt = pq.read_table(parquet)
+        if pt.schema.remove_metadata() != theirs.schema.remove_metadata():
+            problems.append(f"parquet schema {pt.schema.remove_metadata()} != pyarrow's {theirs.schema.remove_metadata()}")
+        else:
+            for name in pt.column_names:
+                d = array_difference(theirs.column(name).combine_chunks(), pt.column(name).combine_chunks())
+                if d:
+                    problems.append(f"parquet {name}: {d}")
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+    if json.loads(meta.get("npy.shape", "null")) != list(src.shape) or meta.get("npy.fortran_order") != str(bool(np.isfortran(src) and src.ndim > 1)).lower():
+        if not (src.ndim <= 1 and meta.get("npy.fortran_order") in ("true", "false")):
+            problems.append(f"metadata {meta}")
+    return ", ".join(f"{n}: {t.type}" for n, t in expected.items()) + " == pyarrow/mapping"
+
+
 def main(directory):
     with open(os.path.join(directory, "manifest.json")) as f:
         manifest = json.load(f)
@@ -162,6 +301,8 @@ def check(entry, path, problems):
         elements = facts.get("elements")
         kwargs = facts.get("load_kwargs") or {}
         src = np.load(path(entry["source"]), allow_pickle=True, **kwargs)
+        if not src.dtype.hasobject:
+            return check_raw(entry, path, problems, src)
         arrow = path(entry.get("arrow"))
         parquet = path(entry.get("parquet"))
         verdict = ""

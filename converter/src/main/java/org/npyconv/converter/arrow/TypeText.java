@@ -62,6 +62,9 @@ public final class TypeText {
             Field entries = f.getChildren().get(0);
             return "map<" + of(entries.getChildren().get(0)) + ", " + of(entries.getChildren().get(1)) + ">";
         }
+        if (t instanceof ArrowType.FixedSizeList) {
+            return "fixed_size_list<item: " + of(f.getChildren().get(0)) + ">[" + ((ArrowType.FixedSizeList) t).getListSize() + "]";
+        }
         if (t instanceof ArrowType.List) {
             return "list<item: " + of(f.getChildren().get(0)) + ">";
         }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code npyconv convert IN --output OUT}: an object .npy to a chunked Arrow IPC or Parquet file (docs/converter.md). */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Convert an object .npy into a chunked Arrow IPC file or Parquet file with one column 'value' "
+        description = "Convert a .npy into a chunked Arrow IPC file or Parquet file with one column 'value' "
                 + "(flat C order), typed as pyarrow would type it.")
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN", description = "The object .npy file.")
@@ -69,8 +69,14 @@ final class ConvertCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Arrow IPC output takes --compression zstd or none"
                     + (c == Compression.LZ4 ? " (Arrow Java's LZ4 frame writer is far too slow)" : ""));
         }
-        PrintWriter out = spec.commandLine().getOut();
         ProgressBar bar = ProgressBar.forTerminal(spec.commandLine().getErr());
+        if (RawArrayAccess.holdsRawItems(file)) {
+            // numeric, structured and string arrays: no sidecar, one column per field (docs/numeric.md)
+            ConvertOptions raw = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
+                    .withVersion(NpyconvCommand.Version.version());
+            report(RawArrayAccess.convert(file, output, raw, bar), fmt, Files.size(file));
+            return NpyconvCommand.EXIT_OK;
+        }
         NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
                 .withIndex(index)
                 .withNotices(message -> spec.commandLine().getErr().println("npyconv: " + message));
@@ -86,12 +92,18 @@ final class ConvertCommand implements Callable<Integer> {
         } finally {
             bar.done();
         }
+        report(s, fmt, inputBytes);
+        return NpyconvCommand.EXIT_OK;
+    }
+
+    /** The summary line on standard output. */
+    private void report(ConversionSummary s, OutputFormat fmt, long inputBytes) {
+        PrintWriter out = spec.commandLine().getOut();
         long nanos = (long) (s.seconds() * 1e9);
         out.printf(Locale.ROOT, "converted %d rows of %s as %s in %d %s (%s, %s): %s%s%n", s.rows(), file,
                 (s.json() ? "JSON text" : TypeText.of(s.column())), s.chunks(),
                 fmt == OutputFormat.ARROW ? "record batches" : "row groups", Sizes.human(s.bytes()), Sizes.seconds(nanos),
                 output, "; " + Sizes.rate(inputBytes, nanos) + " of input");
-        return NpyconvCommand.EXIT_OK;
     }
 
     private <E extends Enum<E>> E parse(Class<E> type, String text, String option) {

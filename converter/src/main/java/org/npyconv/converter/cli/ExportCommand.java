@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code npyconv export FILE}: every element as JSON Lines, in flat C order, streaming. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write every element of an object .npy as JSON Lines (one element per line, flat C order).")
+        description = "Write every element of a .npy as JSON Lines (one element per line, flat C order).")
 final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The object .npy file.")
     Path file;
@@ -38,29 +38,43 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (RawArrayAccess.holdsRawItems(file)) {
+            emit(out -> RawArrayAccess.export(file, out)); // numeric/structured/string: no sidecar
+            return NpyconvCommand.EXIT_OK;
+        }
         NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
                 .withIndex(index)
                 .withNotices(message -> spec.commandLine().getErr().println("npyconv: " + message));
         try (NpyObjectArray array = NpyObjectArray.open(file, options)) {
-            if (output == null) {
-                Writer out = spec.commandLine().getOut();
-                writeAll(array, out);
-                out.flush();
-            } else {
-                writeAtomically(array);
-            }
+            emit(out -> writeAll(array, out));
         }
         return NpyconvCommand.EXIT_OK;
     }
 
-    private void writeAtomically(NpyObjectArray array) throws IOException {
+    /** What writes the JSON Lines. */
+    private interface Body {
+        void writeTo(Writer out) throws IOException;
+    }
+
+    /** To standard output, or to {@code -o} through a temporary file renamed when complete. */
+    private void emit(Body body) throws IOException {
+        if (output == null) {
+            Writer out = spec.commandLine().getOut();
+            body.writeTo(out);
+            out.flush();
+        } else {
+            writeAtomically(body);
+        }
+    }
+
+    private void writeAtomically(Body body) throws IOException {
         Path target = output.toAbsolutePath();
         Path temp = ReplacingFile.createTemp(target, "");
         boolean done = false;
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16)) {
-                writeAll(array, out);
+                body.writeTo(out);
                 out.flush();
                 channel.force(true);
             }

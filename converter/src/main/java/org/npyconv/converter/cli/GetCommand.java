@@ -13,9 +13,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code npyconv get FILE I [I ...]}: elements at random, through the sidecar (built first if needed). */
 @Command(name = "get", mixinStandardHelpOptions = true,
-        description = {"Print elements of an object .npy by position, without reading the rest of the file.",
+        description = {"Print elements of a .npy by position, without reading the rest of the file.",
             "I is the flat C-order position (negative counts from the end) or, for an n-d array,",
-            "one position per axis separated by commas: 3,1."})
+            "one position per axis separated by commas: 3,1. For non-object arrays fewer positions",
+            "than axes (3, or 3,1) select NumPy's a[3] / a[3, 1] sub-array (docs/numeric.md)."})
 final class GetCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The object .npy file.")
     Path file;
@@ -36,6 +37,10 @@ final class GetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (RawArrayAccess.holdsRawItems(file)) {
+            RawArrayAccess.get(file, positions, json, out); // numeric/structured/string: no sidecar
+            return NpyconvCommand.EXIT_OK;
+        }
         NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
                 .withIndex(index)
                 .withNotices(message -> err.println("npyconv: " + message));

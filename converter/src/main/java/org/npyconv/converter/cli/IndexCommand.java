@@ -36,6 +36,10 @@ final class IndexCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--checkpoint-every must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (RawArrayAccess.holdsRawItems(file)) {
+            out.println(RawArrayAccess.noIndexNeeded(file));
+            return NpyconvCommand.EXIT_OK;
+        }
         Path target = index != null ? index : Indexer.sidecarPath(file);
         if (!force) {
             IndexCheck.Verdict verdict = IndexCheck.quick(file, target);

@@ -83,7 +83,15 @@ final class InfoCommand implements Callable<Integer> {
         out.printf("data offset:    %d%n", h.dataOffset());
         if (protocol != null) {
             out.printf("pickle:         protocol %d%n", protocol);
+        } else {
+            out.printf("raw data:       %d bytes (%d per item); no index needed, items are found by offset%n",
+                    dataBytes(h), h.dtype().itemSize());
         }
+    }
+
+    /** Bytes of raw item data the header promises (non-object arrays). */
+    private static long dataBytes(NpyHeader h) {
+        return Math.multiplyExact(h.count(), (long) h.dtype().itemSize());
     }
 
     private void writeJson(PrintWriter out, NpyHeader h, Integer protocol, IndexReport report) throws IOException {
@@ -111,6 +119,13 @@ final class InfoCommand implements Callable<Integer> {
             if (report != null) {
                 g.writeFieldName("index");
                 report.writeJson(g);
+            }
+            if (!h.isObject()) {
+                g.writeNumberField("itemsize", h.dtype().itemSize());
+                g.writeNumberField("data_bytes", dataBytes(h));
+                g.writeObjectFieldStart("index");
+                g.writeStringField("status", "not_needed");
+                g.writeEndObject();
             }
             g.writeEndObject();
         }

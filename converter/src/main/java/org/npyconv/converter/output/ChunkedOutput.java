@@ -263,7 +263,7 @@ public final class ChunkedOutput {
     }
 
     /** JSON of a descr: strings, numbers and nested lists only. */
-    private static String json(Object value) {
+    static String json(Object value) {
         if (value instanceof java.util.List) {
             return ((java.util.List<?>) value).stream().map(ChunkedOutput::json).collect(Collectors.joining(", ", "[", "]"));
         }

@@ -39,6 +39,9 @@ class InfoCommandTest {
             assertEquals(expectedProtocol(fixture, expected), info.get("protocol").asInt());
         } else {
             assertTrue(info.get("protocol").isNull());
+            // np.save writes exactly the items after the header
+            assertEquals(expected.get("file_size").asLong() - header.get("data_offset").asLong(), info.get("data_bytes").asLong());
+            assertEquals("not_needed", info.get("index").get("status").asText());
         }
     }
 

@@ -39,7 +39,7 @@ import org.npyconv.formats.testing.JsonValues;
 import org.npyconv.indexer.NpyObjectArray;
 
 /**
- * Converts every object fixture of the corpus to Arrow IPC, Parquet and JSON-text Arrow; checks the
+ * Converts every object fixture of the corpus (and every non-object one, docs/numeric.md) to Arrow IPC, Parquet and JSON-text Arrow; checks the
  * JSON text against Python's elements here, then (in order) pyarrow's types and values through
  * {@code tools/check_arrow.py} and DuckDB's reading of the Parquet outputs.
  */
@@ -108,6 +108,48 @@ class ConvertCorpusTest {
         MANIFEST.add(entry);
     }
 
+    static Stream<Path> rawFixtures() {
+        return FixtureCorpus.npyFiles().stream().filter(p -> !FixtureCorpus.expected(p).path("object").asBoolean());
+    }
+
+    /** Parquet outputs of non-object fixtures, with the fixture. */
+    private static final Map<Path, Path> RAW_PARQUET = Collections.synchronizedMap(new LinkedHashMap<>());
+
+    /**
+     * Every non-object fixture (docs/numeric.md) to Arrow IPC in 2-row chunks and to Parquet; pyarrow
+     * checks both in {@link #pyarrowAgrees}. A refusal must leave no output.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rawFixtures")
+    @Order(1)
+    void convertsEveryRawFixture(Path fixture) throws IOException {
+        String name = "raw_" + name(fixture);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("name", name);
+        entry.put("source", fixture.toAbsolutePath().toString());
+        entry.put("fixture_json", fixture.resolveSibling(fixture.getFileName() + ".json").toAbsolutePath().toString());
+        Path arrow = out.resolve(name + ".arrow");
+        Path parquet = out.resolve(name + ".parquet");
+        try (BufferAllocator allocator = new RootAllocator();
+             org.npyconv.indexer.NpyRawArray array = org.npyconv.indexer.NpyRawArray.open(fixture)) {
+            long rows = array.shape().length == 0 ? 1 : array.shape()[0];
+            try {
+                ConversionSummary s = RawConversion.convert(array, arrow, ConvertOptions.of(OutputFormat.ARROW)
+                        .withRowsPerChunk(2), allocator);
+                assertEquals(rows, s.rows());
+                assertEquals(Math.max(1, (rows + 1) / 2), s.chunks());
+                entry.put("arrow", arrow.toString());
+                RawConversion.convert(array, parquet, ConvertOptions.of(OutputFormat.PARQUET).withRowsPerChunk(3), allocator);
+                entry.put("parquet", parquet.toString());
+                RAW_PARQUET.put(parquet, fixture);
+            } catch (NpyconvException e) {
+                entry.put("error", e.getMessage());
+                assertTrue(Files.notExists(arrow) && Files.notExists(parquet), "no partial output");
+            }
+        }
+        MANIFEST.add(entry);
+    }
+
     /** pyarrow's own conversion of every fixture against our outputs (tools/check_arrow.py). */
     @Test
     @Order(2)
@@ -147,6 +189,47 @@ class ConvertCorpusTest {
                         String json = DuckValues.json(rs.getObject(1));
                         assertNull(JsonValues.difference(DuckValues.plain(expected.get(i)), json),
                                 fixtureName + " row " + i + ": " + json);
+                        i++;
+                    }
+                    assertEquals(expected.size(), i);
+                }
+                compared++;
+            }
+        }
+        assertTrue(compared > 10, "compared values of " + compared + " Parquet outputs");
+    }
+
+    /**
+     * DuckDB reads every Parquet output of a 1-D non-object fixture; the values of columns it maps
+     * cleanly (signed ints, floats, bools, strings) equal Python's items.
+     */
+    @Test
+    @Order(3)
+    void duckdbReadsRawParquet() throws Exception {
+        Assumptions.assumeTrue(!RAW_PARQUET.isEmpty(), "conversions did not run");
+        int compared = 0;
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+            for (Map.Entry<Path, Path> e : RAW_PARQUET.entrySet()) {
+                Path fixture = e.getValue();
+                com.fasterxml.jackson.databind.JsonNode facts = FixtureCorpus.expected(fixture);
+                String path = e.getKey().toString().replace("'", "''");
+                long rows = facts.path("header").path("shape").size() == 0 ? 1 : facts.path("header").path("shape").get(0).asLong();
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM read_parquet('" + path + "')")) {
+                    rs.next();
+                    assertEquals(rows, rs.getLong(1), fixture.toString());
+                }
+                String descr = facts.path("header").path("descr").asText("");
+                boolean clean = facts.path("header").path("shape").size() <= 1 && descr.matches("[<|]([if][248]|i1|b1|U\\d+)")
+                        && !descr.endsWith("f2") && facts.has("elements");
+                if (!clean) {
+                    continue;
+                }
+                List<?> expected = JsonValues.expectedElements(fixture);
+                try (ResultSet rs = st.executeQuery("SELECT value FROM read_parquet('" + path + "')")) {
+                    int i = 0;
+                    while (rs.next()) {
+                        String json = DuckValues.json(rs.getObject(1));
+                        assertNull(JsonValues.difference(expected.get(i), json), fixture + " row " + i + ": " + json);
                         i++;
                     }
                     assertEquals(expected.size(), i);

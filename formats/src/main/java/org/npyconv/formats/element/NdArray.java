@@ -58,6 +58,16 @@ public final class NdArray {
         return new NdArray(dtype, shape, fortranOrder, data, null);
     }
 
+    /**
+     * A C-ordered array of a non-object dtype over raw item bytes (taken, not copied) in the dtype's
+     * byte order: what {@code a[i]} of a raw {@code .npy} is.
+     *
+     * @throws IllegalArgumentException for an object dtype or a byte count that does not match
+     */
+    public static NdArray of(NumpyDtype dtype, long[] shape, byte[] data) {
+        return ofBytes(dtype, shape.clone(), false, data);
+    }
+
     /** An object array over a C-order list (taken, not copied). */
     static NdArray ofObjects(NumpyDtype dtype, long[] shape, boolean fortranOrder, List<Object> objects) {
         return new NdArray(dtype, shape, fortranOrder, null, objects);

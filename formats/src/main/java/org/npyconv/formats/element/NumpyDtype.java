@@ -105,6 +105,35 @@ public final class NumpyDtype {
         return dt;
     }
 
+    /**
+     * The element model's dtype for a {@code .npy} header's dtype, so raw items of a non-object
+     * {@code .npy} decode as {@link NumpyScalar}s: scalars by their {@code dtype.str}, structured
+     * dtypes field by field (padding is not a field, but the offsets and item size keep it), subarray
+     * dtypes as a base dtype and a shape.
+     *
+     * @throws IllegalArgumentException for a dtype the element model cannot hold
+     */
+    public static NumpyDtype of(org.npyconv.formats.npy.Dtype header) {
+        if (header instanceof org.npyconv.formats.npy.Dtype.Scalar) {
+            return parse(header.str());
+        }
+        if (header instanceof org.npyconv.formats.npy.Dtype.Subarray) {
+            org.npyconv.formats.npy.Dtype.Subarray sub = (org.npyconv.formats.npy.Dtype.Subarray) header;
+            NumpyDtype dt = new NumpyDtype('V', sub.itemSize(), '|');
+            dt.subarrayBase = of(sub.base());
+            dt.subarrayShape = sub.shape().stream().mapToLong(Integer::longValue).toArray();
+            return dt;
+        }
+        org.npyconv.formats.npy.Dtype.Structured rec = (org.npyconv.formats.npy.Dtype.Structured) header;
+        NumpyDtype dt = new NumpyDtype('V', rec.itemSize(), '|');
+        List<Field> list = new ArrayList<>(rec.fields().size());
+        for (org.npyconv.formats.npy.Dtype.Field f : rec.fields()) {
+            list.add(new Field(f.name(), of(f.dtype()), f.offset(), f.title()));
+        }
+        dt.fields = Collections.unmodifiableList(list);
+        return dt;
+    }
+
     private static int defaultSize(char kind, String text) {
         switch (kind) {
             case 'b': return 1;
