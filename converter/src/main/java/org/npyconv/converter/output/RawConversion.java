@@ -55,7 +55,7 @@ public final class RawConversion {
         Path target = output.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path temp = ReplacingFile.createTemp(target, "");
         boolean done = false;
         int chunks;
         try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
