@@ -86,6 +86,9 @@ final class ElementScanner {
 
     private final ByteBuffer nameBuffer = ByteBuffer.allocate(MAX_GLOBAL_NAME);
 
+    /** Scratch for short str payloads (a quoted protocol-0 STRING is two bytes longer). */
+    private final byte[] shortPayload = new byte[ShortAscii.MAX_LENGTH + 2];
+
     ElementScanner(PickleReader reader, FileChannel channel, Path source, Listener listener) {
         this.reader = reader;
         this.channel = channel;
@@ -532,7 +535,8 @@ final class ElementScanner {
 
     /** A short str payload packed for dtype detection; text with escapes is not worth decoding for a guess. */
     private long packPayload(int length) {
-        byte[] bytes = reader.payloadBytes();
+        byte[] bytes = shortPayload;
+        reader.copyPayloadPrefix(bytes);
         int from = 0;
         int to = length;
         if (reader.opcode() == PickleOpcode.STRING) {

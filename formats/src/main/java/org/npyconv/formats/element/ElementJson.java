@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -87,6 +89,27 @@ public final class ElementJson {
     /** An object member {@code "key": value} inside an object frame. */
     private record Member(String key, Object value) {}
 
+    /** Base64 of this many bytes at a time: a multiple of 3, so the slices join without padding. */
+    private static final int BASE64_SLICE = 3 * 16384;
+
+    /**
+     * {@code {"$bytes": "BASE64"}}, encoded and written slice by slice: the whole text of a large
+     * payload as one string (several, while concatenating) needs many times the payload in heap.
+     */
+    private static void bytes(TreeWalk w, Object identity, byte[] data) throws IOException {
+        String open = "{\"$bytes\":\"";
+        String close = "\"}";
+        long length = open.length() + 4L * ((data.length + 2L) / 3) + close.length();
+        w.atomInPieces(identity, length, () -> {
+            w.text(open);
+            for (int off = 0; off < data.length; off += BASE64_SLICE) {
+                ByteBuffer slice = ByteBuffer.wrap(data, off, Math.min(BASE64_SLICE, data.length - off));
+                w.text(StandardCharsets.ISO_8859_1.decode(BASE64.encode(slice)));
+            }
+            w.text(close);
+        });
+    }
+
     private static void render(Object v, TreeWalk w) throws IOException {
         if (v instanceof Member) {
             Member m = (Member) v;
@@ -107,9 +130,9 @@ public final class ElementJson {
         } else if (v instanceof String) {
             w.atom(v, quote((String) v));
         } else if (v instanceof byte[]) {
-            w.atom(v, "{\"$bytes\":\"" + BASE64.encodeToString((byte[]) v) + "\"}");
+            bytes(w, v, (byte[]) v);
         } else if (v instanceof PyByteArray) {
-            w.atom(v, "{\"$bytes\":\"" + BASE64.encodeToString(((PyByteArray) v).unsafeBytes()) + "\"}");
+            bytes(w, v, ((PyByteArray) v).unsafeBytes());
         } else if (v instanceof PyTuple) {
             container(w, v, "[", ((PyTuple) v).iterator(), "]");
         } else if (v instanceof Collection) {

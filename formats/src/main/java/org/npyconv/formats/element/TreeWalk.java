@@ -82,6 +82,23 @@ final class TreeWalk {
         append(s);
     }
 
+    /** Writes a piece of text for {@link #atomInPieces}. */
+    interface Pieces {
+        void write() throws IOException;
+    }
+
+    /**
+     * {@link #atom} for text too long to build as one string (a 900 MiB bytes payload is 1.2 G
+     * base64 characters): {@code length} is the text's exact length, {@code pieces} writes it
+     * through {@link #text}. Counts against the repetition limit exactly as {@link #atom} does.
+     */
+    void atomInPieces(Object value, long length, Pieces pieces) throws IOException {
+        if (repeatDepth < 0 && length >= SHARED_ATOM_MIN && !written.add(value)) {
+            countRepeated(length);
+        }
+        pieces.write();
+    }
+
     private void append(CharSequence s) throws IOException {
         if (repeatDepth >= 0) {
             countRepeated(s.length());

@@ -1086,6 +1086,25 @@ public final class PickleReader implements Closeable {
     }
 
     /**
+     * Copies the first {@code min(payloadLength(), dst.length)} bytes of the current payload into
+     * {@code dst} and returns how many: the allocation-free way to peek at short payloads (the
+     * indexer looks at every short str this way). Does not move the reader.
+     *
+     * @throws IllegalStateException if the current opcode has no payload
+     */
+    public int copyPayloadPrefix(byte[] dst) {
+        requireKind(current().argKind().hasPayload(), "a payload");
+        final int n = (int) Math.min(dst.length, payLen());
+        final long rel = payOff() - bufStart;
+        if (rel >= 0 && rel + n <= limit) {
+            System.arraycopy(buf, (int) rel, dst, 0, n);
+        } else {
+            copyRange(payOff(), ByteBuffer.wrap(dst, 0, n));
+        }
+        return n;
+    }
+
+    /**
      * Copies the whole current payload into {@code dst} (advancing its position), in bulk: the part
      * in the window by one array copy, the rest by positional reads straight into {@code dst}.
      * Does not move the reader.
