@@ -1,5 +1,9 @@
 package org.npyconv.converter.output;
 
+import org.apache.arrow.vector.VectorLoader;
+import org.apache.arrow.vector.VectorUnloader;
+import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
@@ -12,9 +16,11 @@ import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.npyconv.formats.UnsupportedInputException;
 
-/** Arrow IPC file format through {@link ArrowFileWriter}; one record batch per chunk. Borrows root and channel. */
+/** Arrow IPC file format through {@link ArrowFileWriter}; one record batch per chunk. Borrows root and channel; chunks held by other roots are loaded into it (zero-copy) before each batch. */
 final class ArrowIpcSink implements ChunkSink {
     private final ArrowFileWriter writer;
+    private final VectorSchemaRoot root;
+    private final VectorLoader loader;
 
     ArrowIpcSink(VectorSchemaRoot root, FileChannel channel, Compression compression) throws IOException {
         CompressionCodec.Factory factory;
@@ -33,12 +39,20 @@ final class ArrowIpcSink implements ChunkSink {
                 throw new UnsupportedInputException("Arrow IPC output supports --compression zstd or none, not "
                         + compression.name().toLowerCase(java.util.Locale.ROOT), null, -1, null);
         }
+        this.root = root;
+        this.loader = new VectorLoader(root);
         writer = new ArrowFileWriter(root, null, channel, null, IpcOption.DEFAULT, factory, codec, Optional.empty());
         writer.start();
     }
 
     @Override
-    public void writeChunk(VectorSchemaRoot root) throws IOException {
+    public void writeChunk(VectorSchemaRoot chunk) throws IOException {
+        if (chunk != root) {
+            // Zero-copy: the writer's root takes references to the chunk's buffers for this batch.
+            try (ArrowRecordBatch batch = new VectorUnloader(chunk).getRecordBatch()) {
+                loader.load(batch);
+            }
+        }
         writer.writeBatch();
     }
 
