@@ -47,6 +47,7 @@ public final class ElementPickler {
     private static final int NEWFALSE = 0x89;
     private static final int BININT = 'J';
     private static final int LONG1 = 0x8a;
+    private static final int LONG4 = 0x8b;
     private static final int BINFLOAT = 'G';
     private static final int SHORT_BINUNICODE = 0x8c;
     private static final int BINUNICODE = 'X';
@@ -304,10 +305,12 @@ public final class ElementPickler {
     private void bigInteger(BigInteger v) {
         byte[] be = v.toByteArray(); // two's complement, big-endian, minimal
         if (be.length > 255) {
-            throw new UnsupportedInputException("--on-mixed pickle writes ints of at most 255 bytes", null, -1, null);
+            out.write(LONG4);
+            int32(be.length);
+        } else {
+            out.write(LONG1);
+            out.write(be.length);
         }
-        out.write(LONG1);
-        out.write(be.length);
         for (int i = be.length - 1; i >= 0; i--) {
             out.write(be[i]);
         }
