@@ -21,12 +21,13 @@ import org.npyconv.converter.arrow.ExpansionGuard;
 import org.npyconv.converter.arrow.MixedTypesException;
 import org.npyconv.converter.arrow.TypeInferrer;
 import org.npyconv.converter.arrow.ValueWriter;
+import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
 /**
  * Turns the elements into Arrow chunks, in order, handing each to a sink. The rows are cut into
- * <em>tasks</em> of {@code rowsPerChunk} rows, {@code [k * rowsPerChunk, (k + 1) * rowsPerChunk)}; a
- * task becomes one chunk, or several when its Arrow buffers pass the chunk byte bound (checked every
+ * <em>tasks</em> of at most {@code rowsPerChunk} rows and {@value #TASK_PICKLE_BYTES} bytes of pickle
+ * (span lengths from the index); a task becomes one chunk, or several when its Arrow buffers pass the chunk byte bound (checked every
  * {@value #BYTE_CHECK_EVERY} rows). Tasks run on {@code threads} worker threads, each reading its own
  * range of elements ({@link NpyObjectArray#iterator(long, long)}), and are written strictly in task
  * order: chunk boundaries depend only on the data and the options, so the output is byte-for-byte
@@ -42,6 +43,8 @@ import org.npyconv.indexer.NpyObjectArray;
  */
 final class ChunkProducer {
     static final int BYTE_CHECK_EVERY = 256;
+    /** Pickle bytes per task: well under the 64 MiB chunk bound for payload-heavy elements. */
+    static final long TASK_PICKLE_BYTES = 32L << 20;
 
     /** How each element becomes a value. */
     enum Mode { TYPED, JSON, PICKLE, STR_SPANS }
@@ -79,34 +82,29 @@ final class ChunkProducer {
     /** Writes every chunk into {@code sink}; returns {rows, chunks}. */
     long[] run(ChunkSink sink) throws IOException {
         long n = array.size();
-        int per = options.rowsPerChunk();
-        long tasks = Math.max(1, (n + per - 1) / per);
-        int threads = (int) Math.min(options.threads(), tasks);
+        TaskCutter cutter = new TaskCutter(n);
+        int threads = options.threads();
         long rows = 0;
         long chunks = 0;
-        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+        ExecutorService pool = threads > 1 && n > options.rowsPerChunk() ? Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "npyconv-convert");
             t.setDaemon(true);
             return t;
         }) : null;
+        int window = pool == null ? 1 : 2 * threads;
         ArrayDeque<Future<List<VectorSchemaRoot>>> inFlight = new ArrayDeque<>();
-        long next = 0;
         try {
-            while (next < tasks || !inFlight.isEmpty()) {
-                while (next < tasks && inFlight.size() < 2 * threads && pool != null) {
-                    long from = next * per;
-                    long to = Math.min(n, from + per);
-                    inFlight.add(pool.submit(() -> convertRange(from, to)));
-                    next++;
+            while (cutter.hasNext() || !inFlight.isEmpty()) {
+                while (cutter.hasNext() && inFlight.size() < window) {
+                    long from = cutter.from();
+                    long to = cutter.next();
+                    if (pool == null) {
+                        inFlight.add(java.util.concurrent.CompletableFuture.completedFuture(convertRange(from, to)));
+                    } else {
+                        inFlight.add(pool.submit(() -> convertRange(from, to)));
+                    }
                 }
-                List<VectorSchemaRoot> done;
-                if (pool == null) {
-                    long from = next * per;
-                    done = convertRange(from, Math.min(n, from + per));
-                    next++;
-                } else {
-                    done = take(inFlight.poll());
-                }
+                List<VectorSchemaRoot> done = take(inFlight.poll());
                 try {
                     for (VectorSchemaRoot root : done) {
                         sink.writeChunk(root);
@@ -127,6 +125,46 @@ final class ChunkProducer {
             }
         }
         return new long[] {rows, chunks};
+    }
+
+    /**
+     * Cuts the rows into tasks: at most {@code rowsPerChunk} rows and, read from the index's span
+     * lengths, at most {@value #TASK_PICKLE_BYTES} bytes of pickle, so that one task makes about one
+     * chunk and a task's chunks never pile up in memory. Depends only on the file and the options.
+     */
+    private final class TaskCutter {
+        private final long size;
+        private final SpanCursor cursor;
+        private long from;
+        private boolean started;
+
+        TaskCutter(long size) {
+            this.size = size;
+            this.cursor = size == 0 ? null : array.index().cursorNear(0);
+        }
+
+        boolean hasNext() {
+            return !started || from < size;
+        }
+
+        long from() {
+            return from;
+        }
+
+        long next() {
+            started = true;
+            long to = from;
+            long bytes = 0;
+            while (to < size && to - from < options.rowsPerChunk() && (to == from || bytes < TASK_PICKLE_BYTES)) {
+                if (!cursor.next()) {
+                    throw new IllegalStateException("index ends before element " + to);
+                }
+                bytes += cursor.end() - cursor.start();
+                to++;
+            }
+            from = to;
+            return to;
+        }
     }
 
     private static List<VectorSchemaRoot> take(Future<List<VectorSchemaRoot>> f) throws IOException {
