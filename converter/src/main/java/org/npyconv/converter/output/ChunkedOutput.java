@@ -90,7 +90,6 @@ public final class ChunkedOutput {
                 try {
                     return write(array, output, options, allocator, speculative, ChunkProducer.Mode.TYPED, sample, started);
                 } catch (ChunkProducer.SpeculationFailed e) {
-                    if (Boolean.getBoolean("npyconv.debug.speculation")) { System.err.println("speculation failed: " + e.getMessage()); }
                     // A later element changes the type: infer from every element, then write again.
                 }
             }
