@@ -229,7 +229,7 @@ output for the run described under "This run".
 
     benchmarks/run-e2e.sh --scaling        # default sizes + scaling: ~850 MB in bench-data/, tens of minutes
     benchmarks/run-e2e.sh --quick          # smoke test on tiny files (report in bench-data/quick/)
-    benchmarks/run-e2e.sh --help           # --scale K, --runs N, --only, --data-dir, --output, ...
+    benchmarks/run-e2e.sh --help           # --scale K, --runs N, --only, --tools, --data-dir, --output, ...
 
 The script sets up the Python anchors offline (`tools/setup-python.sh`: NumPy 2.4.6, pyarrow
 25.0.1), generates the files with real NumPy into `bench-data/` (git-ignored; regenerated only

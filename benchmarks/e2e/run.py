@@ -245,6 +245,8 @@ def parse_args(argv):
     p.add_argument("--warm-gets", type=int, default=20_000, help="timed gets per warm-get JVM")
     p.add_argument("--output", type=Path,
                    help="report path (default: docs/benchmarks.md; with --quick, DATA_DIR/benchmarks.md)")
+    p.add_argument("--tools", help="comma-separated tool keys to time (default: all), e.g. "
+                   "cat,np.load,pa.arrow,pa.parquet,convert.arrow,convert.parquet; the others appear as n/a")
     p.add_argument("--generate-only", action="store_true", help="write the files, time nothing")
     args = p.parse_args(argv)
     if args.runs < 3:
@@ -287,7 +289,12 @@ def main(argv):
     ours = npyconv_tools(random_indices)
     npyconv_version = probe_npyconv(ours)
     tools = python_tools(sys.executable) + ours
-    jar_problem = build_benchmarks_jar()
+    if args.tools:
+        chosen = set(args.tools.split(","))
+        for t in tools:
+            if t.key not in chosen and not t.unavailable:
+                t.unavailable = "not selected (--tools)"
+    jar_problem = None if args.tools and "get" not in args.tools.split(",") else build_benchmarks_jar()
 
     results = {"meta": {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -303,7 +310,8 @@ def main(argv):
         entry = file_facts(f, name)
         entry["tools"] = {t.key: summaries[f, t.key] for t in tools}
         log(f"warm random get on {f.name} ...")
-        entry["warm_get"] = warm_get(f, args.runs, args.warm_gets, jar_problem)
+        skip_get = "not selected (--tools)" if args.tools and "get" not in args.tools.split(",") else None
+        entry["warm_get"] = warm_get(f, args.runs, args.warm_gets, skip_get or jar_problem)
         results["files"].append(entry)
     check_intact(files)
 

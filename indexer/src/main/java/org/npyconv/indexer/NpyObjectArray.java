@@ -201,7 +201,20 @@ public final class NpyObjectArray implements Closeable {
 
     /** Like {@link #stream()}; one pass, not thread-safe. */
     public Iterator<Object> iterator() {
-        return new ElementIterator();
+        return new ElementIterator(0, size());
+    }
+
+    /**
+     * The elements {@code [from, to)} in flat C order, read sequentially like {@link #iterator()}.
+     * Several such iterators over disjoint ranges may run on different threads at once (the
+     * converter's {@code --threads}): back-references into elements before {@code from} are resolved
+     * by random access, as {@link #get} resolves them. One pass; each iterator belongs to one thread.
+     */
+    public Iterator<Object> iterator(long from, long to) {
+        if (from < 0 || to > size() || from > to) {
+            throw new IndexOutOfBoundsException("elements [" + from + ", " + to + ") of " + size());
+        }
+        return new ElementIterator(from, to);
     }
 
     @Override
@@ -324,17 +337,23 @@ public final class NpyObjectArray implements Closeable {
      * section says which, and until when) and dropping the rest after each element.
      */
     private final class ElementIterator implements Iterator<Object> {
-        private final SpanCursor cursor = size() == 0 ? null : index.cursorNear(0);
+        private final SpanCursor cursor;
+        private final long from;
+        private final long to;
         private final Map<Long, Object> kept;
         private final boolean listed = index.retainedComplete();
         private final StreamWindow window = new StreamWindow();
         // One evaluator for the stream; back-reference resolution uses its own (it runs mid-evaluation).
         private final SpanEvaluator evaluator = new SpanEvaluator(file, SpanEvaluator.DEFAULT_MAX_NESTING);
         private boolean ready;
-        private boolean exhausted = size() == 0;
+        private boolean exhausted;
         private long sweepAt;
 
-        ElementIterator() {
+        ElementIterator(long from, long to) {
+            this.from = from;
+            this.to = to;
+            exhausted = from >= to;
+            cursor = exhausted ? null : index.cursorNear(from);
             kept = listed ? new HashMap<>() : new LinkedHashMap<>(1024, 0.75f, true) {
                 private static final long serialVersionUID = 1L;
 
@@ -349,6 +368,11 @@ public final class NpyObjectArray implements Closeable {
         public boolean hasNext() {
             if (!ready && !exhausted) {
                 ready = cursor.next();
+                // A cursor starts at the checkpoint before `from`: skip the spans up to it.
+                while (ready && cursor.index() < from) {
+                    ready = cursor.next();
+                }
+                ready = ready && cursor.index() < to;
                 exhausted = !ready;
             }
             return ready;

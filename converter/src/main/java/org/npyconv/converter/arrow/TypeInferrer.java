@@ -126,7 +126,7 @@ public final class TypeInferrer {
                 see(Kind.BOOL, position);
             } else if (v instanceof Long || v instanceof Integer) {
                 see(Kind.INT, position);
-                intDigits(BigInteger.valueOf(((Number) v).longValue()));
+                decimal(decimalDigits(((Number) v).longValue()), 0);
             } else if (v instanceof BigInteger) {
                 see(Kind.INT, position);
                 BigInteger b = (BigInteger) v;
@@ -262,6 +262,19 @@ public final class TypeInferrer {
                 see(Kind.NUMPY, position);
                 numpy(a.dtype(), position);
             }
+        }
+
+        /** Decimal digits of |v| (1 for 0), without building a BigInteger or a String. */
+        private static int decimalDigits(long v) {
+            if (v == Long.MIN_VALUE) {
+                return 19;
+            }
+            long a = Math.abs(v);
+            int digits = 1;
+            for (long p = 10; digits < 19 && a >= p; p *= 10) {
+                digits++;
+            }
+            return digits;
         }
 
         private void intDigits(BigInteger b) {

@@ -261,6 +261,20 @@ public abstract class ValueWriter {
         };
     }
 
+    /**
+     * A writer of each element as a standalone pickle ({@code --on-mixed pickle}): bytes that
+     * Python's {@code pickle.loads} turns into an element equal to the original; None stays null.
+     */
+    public static ValueWriter pickle(VarBinaryVector vector) {
+        ElementPickler pickler = new ElementPickler();
+        return new ValueWriter(vector) {
+            @Override
+            void writeValue(int index, Object value) {
+                ((VarBinaryVector) vector).setSafe(index, pickler.pickle(value));
+            }
+        };
+    }
+
     /** JSON text with every lone surrogate written as its {@code \\uXXXX} escape (UTF-8 cannot carry it). */
     static String escapeLoneSurrogates(String json) {
         StringBuilder sb = null;
@@ -693,11 +707,25 @@ public abstract class ValueWriter {
                     }
                 }
             }
-            ArrowBuf validity = vec.getValidityBuffer();
-            for (int k = 0; k < n; k++) {
-                BitVectorHelper.setBit(validity, start + k);
-            }
+            setValidRange(vec.getValidityBuffer(), start, n);
             return true;
+        }
+
+        /** Sets validity bits {@code [start, start + n)}: bit by bit up to a byte boundary, then whole bytes. */
+        static void setValidRange(ArrowBuf validity, int start, int n) {
+            int k = start;
+            int end = start + n;
+            while (k < end && (k & 7) != 0) {
+                BitVectorHelper.setBit(validity, k++);
+            }
+            int fullBytes = (end - k) >>> 3;
+            if (fullBytes > 0) {
+                validity.setOne(k >>> 3, fullBytes);
+                k += fullBytes << 3;
+            }
+            while (k < end) {
+                BitVectorHelper.setBit(validity, k++);
+            }
         }
 
         private static boolean matches(NumpyDtype dt, ArrowType type) {

@@ -44,8 +44,14 @@ final class ConvertCommand implements Callable<Integer> {
     String compression = "zstd";
 
     @Option(names = "--on-mixed", paramLabel = "M",
-            description = "error (default): fail on a column with no common type; json: write each element's JSON text.")
+            description = "error (default): fail on a column with no common type; json: write each element's JSON text; "
+                    + "pickle: write each element as a standalone pickle (binary).")
     String onMixed = "error";
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads converting chunks in parallel (default: available processors, at most 4). "
+                    + "The output is the same for any N.")
+    Integer threads;
 
     @Option(names = "--index", paramLabel = "P", description = "The sidecar index (default: IN.npyidx).")
     Path index;
@@ -62,6 +68,9 @@ final class ConvertCommand implements Callable<Integer> {
         }
         if (rowsPerChunk < 1) {
             throw new ParameterException(spec.commandLine(), "--rows-per-chunk must be at least 1");
+        }
+        if (threads != null && threads < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
         }
         Compression c = parse(Compression.class, compression, "--compression");
         OnMixed mixed = parse(OnMixed.class, onMixed, "--on-mixed");
@@ -86,7 +95,7 @@ final class ConvertCommand implements Callable<Integer> {
              BufferAllocator allocator = new RootAllocator()) {
             long total = array.size();
             ConvertOptions convert = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
-                    .withOnMixed(mixed).withVersion(NpyconvCommand.Version.version())
+                    .withOnMixed(mixed).withThreads(threads != null ? threads : ConvertOptions.defaultThreads()).withVersion(NpyconvCommand.Version.version())
                     .withProgress(done -> bar.update(done, total, "rows"));
             s = ChunkedOutput.convert(array, output, convert, allocator);
         } finally {
@@ -101,9 +110,17 @@ final class ConvertCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long nanos = (long) (s.seconds() * 1e9);
         out.printf(Locale.ROOT, "converted %d rows of %s as %s in %d %s (%s, %s): %s%s%n", s.rows(), file,
-                (s.json() ? "JSON text" : TypeText.of(s.column())), s.chunks(),
+                describe(s), s.chunks(),
                 fmt == OutputFormat.ARROW ? "record batches" : "row groups", Sizes.human(s.bytes()), Sizes.seconds(nanos),
                 output, "; " + Sizes.rate(inputBytes, nanos) + " of input");
+    }
+
+    private static String describe(ConversionSummary s) {
+        if (s.json()) {
+            return "JSON text";
+        }
+        java.util.Map<String, String> meta = s.column().getMetadata();
+        return meta != null && "pickle".equals(meta.get("npyconv.encoding")) ? "standalone pickles" : TypeText.of(s.column());
     }
 
     private <E extends Enum<E>> E parse(Class<E> type, String text, String option) {

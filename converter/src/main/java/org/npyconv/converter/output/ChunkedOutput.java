@@ -15,7 +15,6 @@ import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ReadChannel;
@@ -29,16 +28,17 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.io.LocalInputFile;
+import org.npyconv.converter.arrow.ExpansionGuard;
 import org.npyconv.converter.arrow.FixedShapeTensorType;
 import org.npyconv.converter.arrow.MixedTypesException;
 import org.npyconv.converter.arrow.OnMixed;
 import org.npyconv.converter.arrow.TypeInferrer;
-import org.npyconv.converter.arrow.ValueWriter;
 import org.npyconv.converter.arrow.VariableShapeTensorType;
 import org.npyconv.formats.npy.NpyHeader;
 import org.npyconv.formats.npyidx.ElementKind;
 import org.npyconv.formats.npyidx.KindCount;
 import org.npyconv.formats.npyidx.SourceFingerprint;
+import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
 /**
@@ -54,7 +54,8 @@ import org.npyconv.indexer.NpyObjectArray;
 public final class ChunkedOutput {
     /** The one column's name. */
     public static final String COLUMN = "value";
-    private static final int BYTE_CHECK_EVERY = 256;
+    private static final int SAMPLE_ELEMENTS = 1024;
+    private static final long SAMPLE_BYTES = 16L << 20;
 
     private ChunkedOutput() {
     }
@@ -69,29 +70,82 @@ public final class ChunkedOutput {
         long started = System.nanoTime();
         FixedShapeTensorType.ensureRegistered();
         VariableShapeTensorType.ensureRegistered();
-        Field column;
-        boolean json = false;
-        try {
-            if (options.jsonAlways()) {
-                throw new MixedTypesException("JSON requested");
-            }
-            column = inferColumn(array);
-        } catch (MixedTypesException e) {
-            if (options.onMixed() != OnMixed.JSON && !options.jsonAlways()) {
-                throw e;
-            }
-            column = jsonColumn();
-            json = true;
+        if (options.jsonAlways()) {
+            return writeMixed(array, output, options.withOnMixed(OnMixed.JSON), allocator, started);
         }
         try {
-            return write(array, output, options, allocator, column, json, started);
+            if (allStr(array)) {
+                // Conclusive only without lone surrogates, which the summary cannot see: checked while writing.
+                return write(array, output, options, allocator, Field.nullable(COLUMN, ArrowType.Utf8.INSTANCE),
+                        ChunkProducer.Mode.STR_SPANS, null, started);
+            }
+            List<Object> sample = sample(array);
+            Field speculative = null;
+            try {
+                speculative = inferFrom(sample);
+            } catch (MixedTypesException e) {
+                // Mixed in the sample is mixed in the whole column; inference over every element names it.
+            }
+            if (speculative != null) {
+                try {
+                    return write(array, output, options, allocator, speculative, ChunkProducer.Mode.TYPED, sample, started);
+                } catch (ChunkProducer.SpeculationFailed e) {
+                    // A later element changes the type: infer from every element, then write again.
+                }
+            }
+            Field column = inferColumn(array);
+            return write(array, output, options, allocator, column, ChunkProducer.Mode.TYPED, null, started);
         } catch (MixedTypesException e) {
-            // Only what inference could not see (a lone surrogate behind a conclusive kind summary) gets here.
-            if (json || options.onMixed() != OnMixed.JSON) {
+            if (options.onMixed() == OnMixed.ERROR) {
                 throw e;
             }
-            return write(array, output, options, allocator, jsonColumn(), true, started);
+            return writeMixed(array, output, options, allocator, started);
         }
+    }
+
+    private static ConversionSummary writeMixed(NpyObjectArray array, Path output, ConvertOptions options,
+                                                BufferAllocator allocator, long started) throws IOException {
+        if (options.onMixed() == OnMixed.PICKLE) {
+            Field pickles = new Field(COLUMN, new FieldType(true, ArrowType.Binary.INSTANCE, null,
+                    Map.of("npyconv.encoding", "pickle")), null);
+            return write(array, output, options, allocator, pickles, ChunkProducer.Mode.PICKLE, null, started);
+        }
+        return write(array, output, options, allocator, jsonColumn(), ChunkProducer.Mode.JSON, null, started);
+    }
+
+    /** Elements the speculative type is inferred from: the first {@value #SAMPLE_ELEMENTS}, at most {@value #SAMPLE_BYTES} bytes of pickle. */
+    private static List<Object> sample(NpyObjectArray array) {
+        long n = array.size();
+        if (n == 0) {
+            return List.of();
+        }
+        SpanCursor cursor = array.index().cursorNear(0);
+        long bytes = 0;
+        long count = 0;
+        while (count < SAMPLE_ELEMENTS && cursor.next()) {
+            bytes += cursor.end() - cursor.start();
+            if (count > 0 && bytes > SAMPLE_BYTES) {
+                break;
+            }
+            count++;
+        }
+        List<Object> sample = new ArrayList<>();
+        ExpansionGuard guard = new ExpansionGuard();
+        Iterator<Object> it = array.iterator(0, count);
+        while (it.hasNext()) {
+            Object element = it.next();
+            guard.check(element, sample.size());
+            sample.add(element);
+        }
+        return sample;
+    }
+
+    private static Field inferFrom(List<Object> elements) {
+        TypeInferrer inferrer = new TypeInferrer();
+        for (int i = 0; i < elements.size(); i++) {
+            inferrer.accept(elements.get(i), i);
+        }
+        return inferrer.field(COLUMN);
     }
 
     private static Field jsonColumn() {
@@ -99,24 +153,23 @@ public final class ChunkedOutput {
     }
 
     private static ConversionSummary write(NpyObjectArray array, Path output, ConvertOptions options,
-                                           BufferAllocator allocator, Field column, boolean json, long started)
-            throws IOException {
+                                           BufferAllocator allocator, Field column, ChunkProducer.Mode mode,
+                                           List<Object> sample, long started) throws IOException {
         Schema schema = new Schema(List.of(column), metadata(array, options));
         Path target = output.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
         Path temp = ReplacingFile.createTemp(target, "");
         boolean done = false;
-        long rows = 0;
-        int chunks = 0;
-        try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
-             VectorSchemaRoot root = VectorSchemaRoot.create(schema, child)) {
-            FieldVector vector = root.getVector(0);
-            ValueWriter writer = json ? ValueWriter.json((VarCharVector) vector) : ValueWriter.of(vector);
+        long rows;
+        int chunks;
+        try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE)) {
+            ChunkProducer producer = new ChunkProducer(array, schema, mode, options, child, sample);
             if (options.format() == OutputFormat.ARROW) {
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, child);
+                     FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                     try (ArrowIpcSink sink = new ArrowIpcSink(root, channel, options.compression())) {
-                        long[] counts = writeChunks(array, root, writer, sink, options, json);
+                        long[] counts = producer.run(sink);
                         rows = counts[0];
                         chunks = (int) counts[1];
                         sink.finish();
@@ -125,7 +178,7 @@ public final class ChunkedOutput {
                 }
             } else {
                 try (ParquetSink sink = new ParquetSink(schema, temp, options)) {
-                    long[] counts = writeChunks(array, root, writer, sink, options, json);
+                    long[] counts = producer.run(sink);
                     rows = counts[0];
                     sink.finish();
                     chunks = sink.rowGroups();
@@ -142,107 +195,30 @@ public final class ChunkedOutput {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        return new ConversionSummary(rows, chunks, Files.size(target), seconds, column, json);
+        return new ConversionSummary(rows, chunks, Files.size(target), seconds, column, mode == ChunkProducer.Mode.JSON);
     }
 
     /** The column's field: from the index's kind summary when it is conclusive, else from every element. */
     public static Field inferColumn(NpyObjectArray array) {
-        List<KindCount> kinds = array.index().kinds();
-        if (!kinds.isEmpty() && kinds.stream().allMatch(k -> k.kind() == ElementKind.STR)) {
+        if (allStr(array)) {
             // Conclusive only without lone surrogates, which the summary cannot see: checked while writing.
             return Field.nullable(COLUMN, ArrowType.Utf8.INSTANCE);
         }
         TypeInferrer inferrer = new TypeInferrer();
+        ExpansionGuard guard = new ExpansionGuard();
         Iterator<Object> it = array.iterator();
         long i = 0;
         while (it.hasNext()) {
-            inferrer.accept(it.next(), i++);
+            Object element = it.next();
+            guard.check(element, i);
+            inferrer.accept(element, i++);
         }
         return inferrer.field(COLUMN);
-    }
-
-    private static long[] writeChunks(NpyObjectArray array, VectorSchemaRoot root, ValueWriter writer, ChunkSink sink,
-                                      ConvertOptions options, boolean json) throws IOException {
-        if (!json && root.getVector(0) instanceof VarCharVector && allStr(array)) {
-            return writeStrChunks(array, root, sink, options);
-        }
-        Iterator<Object> it = array.iterator();
-        FieldVector vector = root.getVector(0);
-        long rows = 0;
-        long chunks = 0;
-        int n = 0;
-        vector.allocateNew();
-        while (it.hasNext()) {
-            Object element = it.next();
-            writer.write(n, element);
-            n++;
-            rows++;
-            boolean full = n >= options.rowsPerChunk()
-                    || n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes();
-            if (full) {
-                flush(root, n, sink);
-                chunks++;
-                n = 0;
-                options.progress().accept(rows);
-            }
-        }
-        if (n > 0 || chunks == 0) {
-            flush(root, n, sink);
-            chunks++;
-        }
-        options.progress().accept(rows);
-        return new long[] {rows, chunks};
     }
 
     private static boolean allStr(NpyObjectArray array) {
         List<KindCount> kinds = array.index().kinds();
         return !kinds.isEmpty() && kinds.stream().allMatch(k -> k.kind() == ElementKind.STR);
-    }
-
-    /** {@link #writeChunks} for all-str columns through {@link StrSpans}: payload bytes copied, no Strings built. */
-    private static long[] writeStrChunks(NpyObjectArray array, VectorSchemaRoot root, ChunkSink sink,
-                                         ConvertOptions options) throws IOException {
-        VarCharVector vector = (VarCharVector) root.getVector(0);
-        long rows = 0;
-        long chunks = 0;
-        int n = 0;
-        vector.allocateNew();
-        try (StrSpans spans = new StrSpans(array, vector)) {
-            while (spans.writeNext(vector, n)) {
-                n++;
-                rows++;
-                if (n >= options.rowsPerChunk() || n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes()) {
-                    flush(root, n, sink);
-                    chunks++;
-                    n = 0;
-                    options.progress().accept(rows);
-                }
-            }
-        }
-        if (n > 0 || chunks == 0) {
-            flush(root, n, sink);
-            chunks++;
-        }
-        options.progress().accept(rows);
-        return new long[] {rows, chunks};
-    }
-
-    private static long bufferBytes(VectorSchemaRoot root, int rows) {
-        root.setRowCount(rows);
-        long total = 0;
-        for (FieldVector v : root.getFieldVectors()) {
-            total += v.getBufferSize();
-        }
-        return total;
-    }
-
-    private static void flush(VectorSchemaRoot root, int rows, ChunkSink sink) throws IOException {
-        root.setRowCount(rows);
-        sink.writeChunk(root);
-        for (FieldVector v : root.getFieldVectors()) {
-            v.reset();
-        }
-        root.setRowCount(0);
     }
 
     private static Map<String, String> metadata(NpyObjectArray array, ConvertOptions options) {

@@ -12,9 +12,11 @@ import org.npyconv.converter.arrow.OnMixed;
  * @param version       the npyconv version recorded in the schema metadata
  * @param progress      told the number of elements written so far, now and then
  * @param jsonAlways    write every column as JSON text, mixed or not (for checking the JSON encoding)
+ * @param threads       threads that evaluate and encode chunks in parallel (the output does not depend on it)
  */
 public record ConvertOptions(OutputFormat format, int rowsPerChunk, long maxChunkBytes, Compression compression,
-                             OnMixed onMixed, String version, LongConsumer progress, boolean jsonAlways) {
+                             OnMixed onMixed, String version, LongConsumer progress, boolean jsonAlways,
+                             int threads) {
     public static final int DEFAULT_ROWS_PER_CHUNK = 65_536;
     public static final long DEFAULT_MAX_CHUNK_BYTES = 64L << 20;
 
@@ -28,40 +30,55 @@ public record ConvertOptions(OutputFormat format, int rowsPerChunk, long maxChun
         if (maxChunkBytes < 1) {
             throw new IllegalArgumentException("chunk byte bound must be positive");
         }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1");
+        }
         version = version == null ? "unknown" : version;
         progress = progress == null ? n -> { } : progress;
     }
 
     public static ConvertOptions of(OutputFormat format) {
         return new ConvertOptions(format, DEFAULT_ROWS_PER_CHUNK, DEFAULT_MAX_CHUNK_BYTES, Compression.ZSTD, OnMixed.ERROR,
-                null, null, false);
+                null, null, false, defaultThreads());
     }
 
     public ConvertOptions withRowsPerChunk(int rows) {
-        return new ConvertOptions(format, rows, maxChunkBytes, compression, onMixed, version, progress, jsonAlways);
+        return new ConvertOptions(format, rows, maxChunkBytes, compression, onMixed, version, progress, jsonAlways, threads);
     }
 
     public ConvertOptions withCompression(Compression c) {
-        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, c, onMixed, version, progress, jsonAlways);
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, c, onMixed, version, progress, jsonAlways, threads);
     }
 
     public ConvertOptions withOnMixed(OnMixed m) {
-        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, m, version, progress, jsonAlways);
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, m, version, progress, jsonAlways, threads);
     }
 
     public ConvertOptions withVersion(String v) {
-        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, v, progress, jsonAlways);
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, v, progress, jsonAlways, threads);
     }
 
     public ConvertOptions withProgress(LongConsumer p) {
-        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, version, p, jsonAlways);
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, version, p, jsonAlways, threads);
     }
 
     public ConvertOptions withJsonAlways(boolean always) {
-        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, version, progress, always);
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, version, progress, always, threads);
+    }
+
+    public ConvertOptions withThreads(int n) {
+        return new ConvertOptions(format, rowsPerChunk, maxChunkBytes, compression, onMixed, version, progress, jsonAlways, n);
+    }
+
+    /**
+     * The available processors, at most 4: chunks are encoded in parallel but written by one thread,
+     * so more threads than that mostly hold more chunks in memory.
+     */
+    public static int defaultThreads() {
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
     public ConvertOptions withMaxChunkBytes(long bytes) {
-        return new ConvertOptions(format, rowsPerChunk, bytes, compression, onMixed, version, progress, jsonAlways);
+        return new ConvertOptions(format, rowsPerChunk, bytes, compression, onMixed, version, progress, jsonAlways, threads);
     }
 }

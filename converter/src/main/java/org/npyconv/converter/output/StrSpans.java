@@ -32,22 +32,34 @@ final class StrSpans implements Closeable {
     private final NpyObjectArray array;
     private final FileChannel channel;
     private final SpanCursor cursor;
-    private final ValueWriter slow;
+    private ValueWriter slow;
+    private final long from;
+    private final long to;
     private byte[] window = new byte[WINDOW];
     private long base = -1;
     private int length;
     private long fallbacks;
 
-    StrSpans(NpyObjectArray array, VarCharVector vector) throws IOException {
+    /** Elements {@code [from, to)}; the slow path writes into {@code vector}. */
+    StrSpans(NpyObjectArray array, VarCharVector vector, long from, long to) throws IOException {
         this.array = array;
+        this.from = from;
+        this.to = to;
         this.channel = FileChannel.open(array.file(), StandardOpenOption.READ);
-        this.cursor = array.size() == 0 ? null : array.index().cursorNear(0);
+        this.cursor = from >= to ? null : array.index().cursorNear(from);
         this.slow = ValueWriter.of(vector);
     }
 
     /** Writes the next element at {@code index} of {@code vector}; {@code false} when there is none. */
     boolean writeNext(VarCharVector vector, int index) throws IOException {
-        if (cursor == null || !cursor.next()) {
+        if (cursor == null) {
+            return false;
+        }
+        boolean more = cursor.next();
+        while (more && cursor.index() < from) {
+            more = cursor.next();
+        }
+        if (!more || cursor.index() >= to) {
             return false;
         }
         long start = cursor.start();
@@ -75,6 +87,11 @@ final class StrSpans implements Closeable {
         }
         vector.setSafe(index, b, payload, (int) n);
         return true;
+    }
+
+    /** Sends the slow path's values to {@code vector} from now on (a new chunk). */
+    void retarget(VarCharVector vector) {
+        slow = ValueWriter.of(vector);
     }
 
     /** Elements that needed the general evaluator. */

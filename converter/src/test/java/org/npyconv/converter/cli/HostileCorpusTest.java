@@ -197,20 +197,26 @@ class HostileCorpusTest {
     }
 
     /**
-     * Known bug (reported, docs/robustness.md "What is left"): the Arrow path expands a DAG of shared
-     * memo references without limit, so {@code convert} of {@code dag_bomb_1000x30},
-     * {@code dup_bomb_2x100} or {@code dag_bomb_across_elements} runs for ever (get and export refuse
-     * them through {@code TreeWalk.MAX_REPEATED_CHARS}). Enable when the converter bounds it.
+     * Regression (docs/robustness.md): the Arrow path expanded a DAG of shared memo references
+     * without limit, so {@code convert} of these files ran for ever. {@code ExpansionGuard} refuses
+     * an element whose shared references add more than 16 Mi values: one error line naming the
+     * expansion, no output file, in both formats, well within the bound.
      */
-    @org.junit.jupiter.api.Disabled("convert expands memo-reference DAG bombs without limit (known bug, docs/robustness.md)")
-    @ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"dag_bomb_1000x30", "dup_bomb_2x100", "dag_bomb_across_elements"})
-    void convertRefusesExpansionBombs(String name) throws Exception {
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"dag_bomb_1000x30, parquet", "dup_bomb_2x100, parquet",
+            "dag_bomb_across_elements, parquet", "dag_bomb_1000x30, arrow", "dup_bomb_2x100, arrow",
+            "dag_bomb_across_elements, arrow"})
+    void convertRefusesExpansionBombs(String name, String format) throws Exception {
         Path copy = Files.copy(corpus().resolve(name + ".npy"), tmp.resolve(name + ".npy"));
-        CliRun run = assertTimeoutPreemptively(BOUND.multipliedBy(2),
-                () -> CliRun.of("convert", copy.toString(), "--output", tmp.resolve("out.parquet").toString()));
+        long began = System.nanoTime();
+        CliRun run = assertTimeoutPreemptively(BOUND,
+                () -> CliRun.of("convert", copy.toString(), "--output", tmp.resolve("out." + format).toString()));
+        System.out.printf("hostile %-40s convert %-7s exit %d %6d ms  %s%n", name, format, run.exitCode(),
+                (System.nanoTime() - began) / 1_000_000, run.err().strip());
         assertEquals(1, run.exitCode(), run.err());
         assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().startsWith("error: ") && run.err().contains("expands shared references"), run.err());
+        assertEquals(new TreeSet<>(List.of(copy.getFileName().toString(), copy.getFileName() + ".npyidx")), listing(tmp));
     }
 
     /** Regression: {@code get} printed the elements before a failing position, then the error. */

@@ -1,0 +1,317 @@
+package org.npyconv.converter.output;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.npyconv.converter.arrow.ExpansionGuard;
+import org.npyconv.converter.arrow.MixedTypesException;
+import org.npyconv.converter.arrow.TypeInferrer;
+import org.npyconv.converter.arrow.ValueWriter;
+import org.npyconv.formats.npyidx.SpanCursor;
+import org.npyconv.indexer.NpyObjectArray;
+
+/**
+ * Turns the elements into Arrow chunks, in order, handing each to a sink. The rows are cut into
+ * <em>tasks</em> of at most {@code rowsPerChunk} rows and {@value #TASK_PICKLE_BYTES} bytes of pickle
+ * (span lengths from the index); a task becomes one chunk, or several when its Arrow buffers pass the chunk byte bound (checked every
+ * {@value #BYTE_CHECK_EVERY} rows). Tasks run on {@code threads} worker threads, each reading its own
+ * range of elements ({@link NpyObjectArray#iterator(long, long)}), and are written strictly in task
+ * order: chunk boundaries depend only on the data and the options, so the output is byte-for-byte
+ * the same for any thread count. At most {@code 2 * threads} tasks are in flight, which bounds memory.
+ *
+ * <p><b>Speculative typing.</b> With a {@code sample} (the first elements, already evaluated), the
+ * column type was inferred from that sample only, and every task also infers the type of its own
+ * elements together with the sample. When a task's type differs from the column's, the whole
+ * conversion is abandoned with {@link SpeculationFailed} and the caller starts over with a type
+ * inferred from every element. When every task agrees, the type inferred over all elements is the
+ * column's (inference is a join: the union of ranges that each join to T with the sample joins to T),
+ * and the elements were evaluated once instead of twice.
+ */
+final class ChunkProducer {
+    static final int BYTE_CHECK_EVERY = 256;
+    /** Pickle bytes per task: well under the 64 MiB chunk bound for payload-heavy elements. */
+    static final long TASK_PICKLE_BYTES = 32L << 20;
+
+    /** How each element becomes a value. */
+    enum Mode { TYPED, JSON, PICKLE, STR_SPANS }
+
+    /** Thrown when the speculative column type turns out wrong; the caller redoes the conversion. */
+    static final class SpeculationFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        SpeculationFailed(String why, Throwable cause) {
+            super(why, cause, false, false);
+        }
+    }
+
+    private final NpyObjectArray array;
+    private final Schema schema;
+    private final Mode mode;
+    private final ConvertOptions options;
+    private final BufferAllocator allocator;
+    private final List<Object> sample;
+
+    /**
+     * @param sample the elements the column type was inferred from (speculative typing), or
+     *     {@code null} when the type is already known from every element
+     */
+    ChunkProducer(NpyObjectArray array, Schema schema, Mode mode, ConvertOptions options, BufferAllocator allocator,
+                  List<Object> sample) {
+        this.array = array;
+        this.schema = schema;
+        this.mode = mode;
+        this.options = options;
+        this.allocator = allocator;
+        this.sample = sample;
+    }
+
+    /** Writes every chunk into {@code sink}; returns {rows, chunks}. */
+    long[] run(ChunkSink sink) throws IOException {
+        long n = array.size();
+        TaskCutter cutter = new TaskCutter(n);
+        int threads = options.threads();
+        long rows = 0;
+        long chunks = 0;
+        ExecutorService pool = threads > 1 && n > options.rowsPerChunk() ? Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "npyconv-convert");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        int window = pool == null ? 1 : 2 * threads;
+        ArrayDeque<Future<List<VectorSchemaRoot>>> inFlight = new ArrayDeque<>();
+        try {
+            while (cutter.hasNext() || !inFlight.isEmpty()) {
+                while (cutter.hasNext() && inFlight.size() < window) {
+                    long from = cutter.from();
+                    long to = cutter.next();
+                    if (pool == null) {
+                        inFlight.add(java.util.concurrent.CompletableFuture.completedFuture(convertRange(from, to)));
+                    } else {
+                        inFlight.add(pool.submit(() -> convertRange(from, to)));
+                    }
+                }
+                List<VectorSchemaRoot> done = take(inFlight.poll());
+                try {
+                    for (VectorSchemaRoot root : done) {
+                        sink.writeChunk(root);
+                        rows += root.getRowCount();
+                        chunks++;
+                    }
+                } finally {
+                    done.forEach(VectorSchemaRoot::close);
+                }
+                options.progress().accept(rows);
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+                for (Future<List<VectorSchemaRoot>> f : inFlight) {
+                    closeWhenDone(f);
+                }
+            }
+        }
+        return new long[] {rows, chunks};
+    }
+
+    /**
+     * Cuts the rows into tasks: at most {@code rowsPerChunk} rows and, read from the index's span
+     * lengths, at most {@value #TASK_PICKLE_BYTES} bytes of pickle, so that one task makes about one
+     * chunk and a task's chunks never pile up in memory. Depends only on the file and the options.
+     */
+    private final class TaskCutter {
+        private final long size;
+        private final SpanCursor cursor;
+        private long from;
+        private boolean started;
+
+        TaskCutter(long size) {
+            this.size = size;
+            this.cursor = size == 0 ? null : array.index().cursorNear(0);
+        }
+
+        boolean hasNext() {
+            return !started || from < size;
+        }
+
+        long from() {
+            return from;
+        }
+
+        long next() {
+            started = true;
+            long to = from;
+            long bytes = 0;
+            while (to < size && to - from < options.rowsPerChunk() && (to == from || bytes < TASK_PICKLE_BYTES)) {
+                if (!cursor.next()) {
+                    throw new IllegalStateException("index ends before element " + to);
+                }
+                bytes += cursor.end() - cursor.start();
+                to++;
+            }
+            from = to;
+            return to;
+        }
+    }
+
+    private static List<VectorSchemaRoot> take(Future<List<VectorSchemaRoot>> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException) {
+                throw (IOException) c;
+            }
+            if (c instanceof RuntimeException) {
+                throw (RuntimeException) c;
+            }
+            if (c instanceof Error) {
+                throw (Error) c;
+            }
+            throw new IOException(c);
+        }
+    }
+
+    /** Releases the chunks of a task abandoned after a failure (waits for it: buffers must not leak). */
+    private static void closeWhenDone(Future<List<VectorSchemaRoot>> f) {
+        try {
+            f.get().forEach(VectorSchemaRoot::close);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            // The task failed: it closed its own roots.
+        }
+    }
+
+    /** Converts elements {@code [from, to)} into one or more filled roots (caller-owned). */
+    List<VectorSchemaRoot> convertRange(long from, long to) throws IOException {
+        List<VectorSchemaRoot> out = new ArrayList<>();
+        try {
+            if (mode == Mode.STR_SPANS) {
+                strRange(from, to, out);
+            } else {
+                elementRange(from, to, out);
+            }
+            return out;
+        } catch (IOException | RuntimeException | Error e) {
+            out.forEach(VectorSchemaRoot::close);
+            throw e;
+        }
+    }
+
+    private VectorSchemaRoot newRoot(List<VectorSchemaRoot> out) {
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        out.add(root);
+        root.getVector(0).allocateNew();
+        return root;
+    }
+
+    private void elementRange(long from, long to, List<VectorSchemaRoot> out) {
+        TypeInferrer verifier = sample == null ? null : new TypeInferrer();
+        if (verifier != null) {
+            for (int i = 0; i < sample.size(); i++) {
+                verifier.accept(sample.get(i), i);
+            }
+        }
+        ExpansionGuard guard = new ExpansionGuard();
+        Iterator<Object> it = array.iterator(from, to);
+        VectorSchemaRoot root = newRoot(out);
+        ValueWriter writer = writerFor(root.getVector(0));
+        int n = 0;
+        long i = from;
+        while (it.hasNext()) {
+            Object element = it.next();
+            guard.check(element, i);
+            if (verifier != null) {
+                verifier.accept(element, i);
+            }
+            try {
+                writer.write(n, element);
+            } catch (RuntimeException e) {
+                if (verifier == null) {
+                    throw e;
+                }
+                // The speculative type does not fit this element; inference over every element decides.
+                throw new SpeculationFailed("element " + i + " does not fit the sampled type", e);
+            }
+            n++;
+            i++;
+            if (n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes() && it.hasNext()) {
+                root.setRowCount(n);
+                root = newRoot(out);
+                writer = writerFor(root.getVector(0));
+                n = 0;
+            }
+        }
+        root.setRowCount(n);
+        if (verifier != null) {
+            Field column = schema.getFields().get(0);
+            Field seen;
+            try {
+                seen = verifier.field(column.getName());
+            } catch (MixedTypesException e) {
+                throw new SpeculationFailed("elements [" + from + ", " + to + ") are mixed", e);
+            }
+            if (!seen.equals(column)) {
+                throw new SpeculationFailed("elements [" + from + ", " + to + ") are " + seen + ", not " + column, null);
+            }
+        }
+    }
+
+    private ValueWriter writerFor(FieldVector vector) {
+        switch (mode) {
+            case JSON: return ValueWriter.json((VarCharVector) vector);
+            case PICKLE: return ValueWriter.pickle((VarBinaryVector) vector);
+            default: return ValueWriter.of(vector);
+        }
+    }
+
+    private void strRange(long from, long to, List<VectorSchemaRoot> out) throws IOException {
+        VectorSchemaRoot root = newRoot(out);
+        VarCharVector vector = (VarCharVector) root.getVector(0);
+        int n = 0;
+        try (StrSpans spans = new StrSpans(array, vector, from, to)) {
+            while (spans.writeNext(vector, n)) {
+                n++;
+                if (n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes()) {
+                    root.setRowCount(n);
+                    root = newRoot(out);
+                    vector = (VarCharVector) root.getVector(0);
+                    spans.retarget(vector);
+                    n = 0;
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        root.setRowCount(n);
+        if (n == 0 && out.size() > 1) {
+            out.remove(out.size() - 1).close();
+        }
+    }
+
+    private static long bufferBytes(VectorSchemaRoot root, int rows) {
+        root.setRowCount(rows);
+        long total = 0;
+        for (FieldVector v : root.getFieldVectors()) {
+            total += v.getBufferSize();
+        }
+        return total;
+    }
+}
