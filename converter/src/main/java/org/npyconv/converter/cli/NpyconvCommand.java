@@ -33,7 +33,7 @@ public final class NpyconvCommand implements Runnable {
     /**
      * The subcommands in the order {@code --help} lists them. Registered in code, not in the
      * annotation, so that a one-shot command builds picocli's model of itself only: building all
-     * of them by reflection cost about 0.1 s of a cold {@code npyconv get} (docs/benchmarks.md).
+     * of them by reflection cost about 0.1 s of a cold {@code npyconv get} (docs/startup.md).
      */
     private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
