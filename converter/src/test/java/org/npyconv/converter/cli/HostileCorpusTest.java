@@ -33,8 +33,12 @@ import org.npyconv.formats.testing.FixtureCorpus;
  * dangerous globals marked by {@code info --json} once indexed. docs/robustness.md lists the cases.
  */
 class HostileCorpusTest {
-    /** Wall-clock bound for one command on one hostile file (observed: well under 1 s each, see docs/robustness.md). */
-    static final Duration BOUND = Duration.ofSeconds(10);
+    /**
+     * Wall-clock bound for one command on one hostile file: a hang detector, not the speed claim
+     * (observed times, mostly well under 1 s, are printed and listed in docs/robustness.md). Loose
+     * enough for a CI machine shared with other jobs, where the bombs took up to 10 s.
+     */
+    static final Duration BOUND = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
