@@ -2,12 +2,14 @@ package org.npyconv.formats;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 
 /**
  * The last step of every output npyconv writes (index, export, conversion): a complete, synced
@@ -21,6 +23,8 @@ import java.nio.file.StandardOpenOption;
  * directory is not protected: the directory is assumed to be written from one machine.)
  */
 public final class ReplacingFile {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private ReplacingFile() {}
 
     /**
@@ -32,7 +36,17 @@ public final class ReplacingFile {
         Path dir = absolute.getParent();
         String prefix = absolute.getFileName() + ".tmp-";
         removeDebris(dir, prefix);
-        return Files.createTempFile(dir, prefix + ProcessHandle.current().pid() + "-", suffix);
+        String mine = prefix + ProcessHandle.current().pid() + "-";
+        while (true) {
+            // Not Files.createTempFile: it makes the file 0600, and the output would keep that mode;
+            // createFile leaves the mode to the umask, as any other Unix tool's output gets.
+            Path temp = dir.resolve(mine + Long.toUnsignedString(RANDOM.nextLong()) + suffix);
+            try {
+                return Files.createFile(temp);
+            } catch (FileAlreadyExistsException taken) {
+                // astronomically rare: draw another name
+            }
+        }
     }
 
     /** Deletes {@code PREFIX<pid>-...} files of processes that no longer exist; best effort. */

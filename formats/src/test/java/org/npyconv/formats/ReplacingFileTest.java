@@ -53,6 +53,14 @@ class ReplacingFileTest {
         }
     }
 
+    /** An output's mode follows the umask like any Unix tool's, not createTempFile's 0600. */
+    @Test
+    void temporaryFilesGetTheUmaskModeNotOwnerOnly() throws Exception {
+        Path probe = Files.createFile(dir.resolve("probe"));
+        Path temp = ReplacingFile.createTemp(dir.resolve("out.parquet"), "");
+        assertEquals(Files.getPosixFilePermissions(probe), Files.getPosixFilePermissions(temp));
+    }
+
     @Test
     void moveIntoPlaceReplacesTheTarget() throws Exception {
         Path target = dir.resolve("out.jsonl");
