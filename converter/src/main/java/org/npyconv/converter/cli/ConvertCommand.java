@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
                 + "without it), then DIR/_SUCCESS. Earlier parts in DIR are replaced; a failed run leaves the previous "
                 + "dataset as it was."})
 final class ConvertCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN", description = "The object .npy file.")
+    @Parameters(index = "0", paramLabel = "IN", description = "The .npy file (object arrays use the sidecar index; other arrays need none).")
     Path file;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
