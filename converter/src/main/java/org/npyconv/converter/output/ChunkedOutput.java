@@ -48,7 +48,8 @@ import org.npyconv.indexer.NpyObjectArray;
  * <p>Conversion streams twice over the elements: once to infer the column's type from every
  * element (skipped when the index's kind summary is conclusive), once to write. At most one chunk of
  * Arrow vectors is held. The output is written to a temporary file beside the target, forced to
- * disk and renamed; on any failure nothing is left behind. Stateless and thread-safe; the caller
+ * disk and renamed; on any failure nothing is left behind. A {@link DatasetOutput} target splits the
+ * rows into part files instead ({@link PartitionedSink}), committed only once all are written. Stateless and thread-safe; the caller
  * owns the allocator, and every buffer allocated here is released before a method returns.
  */
 public final class ChunkedOutput {

@@ -279,6 +279,34 @@ class DatasetOutputTest {
         checkWithPyarrow("parquet", dir, 300, converted(good), good, true);
     }
 
+    /**
+     * Through the Java API with a test-owned allocator, both formats, two threads: a failed write and
+     * a speculation retry release every buffer (the allocator's {@code close()} fails on a leak) and
+     * leave no staged file.
+     */
+    @Test
+    void failuresAndRetriesReleaseEveryBuffer() throws Exception {
+        Path bad = writeWithNumpy("late_surrogate3", "['s%d' % i for i in range(3000)] + ['\\udc80']");
+        Path retry = writeWithNumpy("ints_then_float2", "[i for i in range(3000)] + [0.5]");
+        for (OutputFormat format : OutputFormat.values()) {
+            Path dir = tmp.resolve("api-" + format);
+            try (org.apache.arrow.memory.BufferAllocator allocator = new org.apache.arrow.memory.RootAllocator()) {
+                ConvertOptions options = ConvertOptions.of(format).withRowsPerChunk(100).withThreads(2).withVersion("test");
+                try (org.npyconv.indexer.NpyObjectArray array = org.npyconv.indexer.NpyObjectArray.open(bad)) {
+                    org.junit.jupiter.api.Assertions.assertThrows(org.npyconv.formats.NpyconvException.class,
+                            () -> ChunkedOutput.convert(array, new DatasetOutput(dir, 250), options, allocator));
+                }
+                assertEquals(List.of(), listing(dir), format.toString());
+                try (org.npyconv.indexer.NpyObjectArray array = org.npyconv.indexer.NpyObjectArray.open(retry)) {
+                    ConversionSummary s = ChunkedOutput.convert(array, new DatasetOutput(dir, 250), options, allocator);
+                    assertEquals("double", org.npyconv.converter.arrow.TypeText.of(s.column()));
+                    assertEquals(3001, s.rows());
+                }
+                assertEquals(parts(13, format == OutputFormat.ARROW ? "arrow" : "parquet"), listing(dir));
+            }
+        }
+    }
+
     /** The single-file Parquet conversion of a fixture, as a reference. */
     private Path converted(Path npy) {
         Path out = tmp.resolve(npy.getFileName() + ".ref.parquet");
