@@ -122,15 +122,20 @@ class DatasetOutputTest {
     }
 
     /** Converts {@code npy} both to one file and to a dataset of {@code n}-row parts and compares them in Python. */
-    private Path dataset(String fixture, String fmt, long n, int chunk, boolean vsNumpy, int expectedParts) throws Exception {
+    private Path dataset(String fixture, String fmt, long n, int chunk, boolean vsNumpy, int expectedParts, String... extra)
+            throws Exception {
         Path npy = fixture(fixture);
         String ext = fmt.equals("parquet") ? "parquet" : "arrow";
         Path reference = tmp.resolve(fixture + "." + ext);
         String index = tmp.resolve("in").resolve(fixture + ".npyidx").toString();
-        convert(npy, reference.toString(), "--rows-per-chunk", Integer.toString(chunk), "--index", index);
-        Path dir = tmp.resolve(fixture + "-" + fmt + "-" + n);
-        Run r = convert(npy, dir + "/", "--format", fmt, "--rows-per-file", Long.toString(n),
-                "--rows-per-chunk", Integer.toString(chunk), "--index", index);
+        List<String> common = new ArrayList<>(List.of("--rows-per-chunk", Integer.toString(chunk), "--index", index));
+        common.addAll(List.of(extra));
+        List<String> single = new ArrayList<>(common);
+        convert(npy, reference.toString(), single.toArray(String[]::new));
+        Path dir = tmp.resolve(fixture + "-" + fmt + "-" + n + String.join("", extra));
+        List<String> parted = new ArrayList<>(common);
+        parted.addAll(List.of("--format", fmt, "--rows-per-file", Long.toString(n)));
+        Run r = convert(npy, dir + "/", parted.toArray(String[]::new));
         assertTrue(r.out().contains(dir + "/ (" + expectedParts + (expectedParts == 1 ? " part" : " parts")), r.out());
         assertEquals(parts(expectedParts, ext), listing(dir));
         checkWithPyarrow(fmt, dir, n, reference, npy, vsNumpy);
@@ -150,6 +155,8 @@ class DatasetOutputTest {
         writeWithNumpy("tensors", "[np.arange(6, dtype='<f4').reshape(2, 3) + i for i in range(11)]");
         dataset("tensors.npy", "arrow", 4, 3, false, 3); // arrow.fixed_shape_tensor in every part
         dataset("tensors.npy", "parquet", 4, 3, false, 3);
+        dataset("mixed.npy", "arrow", 2, 3, false, partsOf("mixed.npy", 2), "--on-mixed", "json");
+        dataset("mixed.npy", "parquet", 2, 3, false, partsOf("mixed.npy", 2), "--on-mixed", "pickle");
     }
 
     /** Numeric, structured and tensor arrays (RawConversion), including n larger than the row count. */
