@@ -13,6 +13,9 @@ import org.npyconv.converter.output.ChunkedOutput;
 import org.npyconv.converter.output.Compression;
 import org.npyconv.converter.output.ConversionSummary;
 import org.npyconv.converter.output.ConvertOptions;
+import org.npyconv.converter.output.DatasetOutput;
+import org.npyconv.converter.output.OutputFile;
+import org.npyconv.converter.output.OutputTarget;
 import org.npyconv.converter.output.OutputFormat;
 import org.npyconv.indexer.NpyObjectArray;
 import picocli.CommandLine.Command;
@@ -21,20 +24,33 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code npyconv convert IN --output OUT}: an object .npy to a chunked Arrow IPC or Parquet file (docs/converter.md). */
+/**
+ * {@code npyconv convert IN --output OUT}: a .npy to a chunked Arrow IPC or Parquet file, or with
+ * {@code --output DIR/} to a dataset of part files (docs/converter.md).
+ */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Convert a .npy into a chunked Arrow IPC file or Parquet file with one column 'value' "
-                + "(flat C order), typed as pyarrow would type it.")
+        description = {"Convert a .npy into a chunked Arrow IPC file or Parquet file with one column 'value' "
+                + "(flat C order), typed as pyarrow would type it.",
+                "With --output DIR/ (a trailing slash or an existing directory) it writes a dataset: "
+                + "DIR/part-00000.parquet, part-00001.parquet, ... of --rows-per-file rows each (all rows in part-00000 "
+                + "without it), then DIR/_SUCCESS. Earlier parts in DIR are replaced; a failed run leaves the previous "
+                + "dataset as it was."})
 final class ConvertCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN", description = "The object .npy file.")
+    @Parameters(index = "0", paramLabel = "IN", description = "The .npy file (object arrays use the sidecar index; other arrays need none).")
     Path file;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
-            description = "Output file (.parquet, .arrow or .feather). Written under a temporary name and renamed when complete.")
-    Path output;
+            description = "Output file (.parquet, .arrow or .feather), or a dataset directory DIR/. "
+                    + "Written under temporary names and renamed when complete.")
+    String outputText;
 
-    @Option(names = "--format", paramLabel = "F", description = "parquet or arrow (default: from OUT's extension).")
+    @Option(names = "--format", paramLabel = "F",
+            description = "parquet or arrow (default: from OUT's extension; for a directory from its extension, else parquet).")
     String format;
+
+    @Option(names = "--rows-per-file", paramLabel = "N",
+            description = "Rows per part file of a dataset (--output DIR/ only; default: all rows in one part).")
+    Long rowsPerFile;
 
     @Option(names = "--rows-per-chunk", paramLabel = "N", description = "Rows per record batch / row group (default: ${DEFAULT-VALUE}).")
     int rowsPerChunk = ConvertOptions.DEFAULT_ROWS_PER_CHUNK;
@@ -59,9 +75,24 @@ final class ConvertCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The output path; for a dataset, its directory. */
+    private Path output;
+
     @Override
     public Integer call() throws Exception {
+        output = Path.of(outputText);
+        boolean dataset = isDirectory(outputText, output);
+        if (!dataset && rowsPerFile != null) {
+            throw new ParameterException(spec.commandLine(), "--rows-per-file needs a dataset directory: --output DIR/ (with a trailing slash)");
+        }
+        if (rowsPerFile != null && rowsPerFile < 1) {
+            throw new ParameterException(spec.commandLine(), "--rows-per-file must be at least 1");
+        }
         OutputFormat fmt = format != null ? parse(OutputFormat.class, format, "--format") : OutputFormat.ofExtension(output);
+        if (fmt == null && dataset) {
+            // Part files carry the extension; a directory's own name rarely does.
+            fmt = OutputFormat.PARQUET;
+        }
         if (fmt == null) {
             throw new ParameterException(spec.commandLine(), "cannot tell the format from " + output
                     + "'s extension: use --format parquet|arrow");
@@ -78,12 +109,15 @@ final class ConvertCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Arrow IPC output takes --compression zstd or none"
                     + (c == Compression.LZ4 ? " (Arrow Java's LZ4 frame writer is far too slow)" : ""));
         }
+        OutputTarget target = dataset
+                ? new DatasetOutput(output, rowsPerFile != null ? rowsPerFile : DatasetOutput.ONE_PART)
+                : new OutputFile(output);
         ProgressBar bar = ProgressBar.forTerminal(spec.commandLine().getErr());
         if (RawArrayAccess.holdsRawItems(file)) {
             // numeric, structured and string arrays: no sidecar, one column per field (docs/numeric.md)
             ConvertOptions raw = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
                     .withVersion(NpyconvCommand.Version.version());
-            report(RawArrayAccess.convert(file, output, raw, bar), fmt, Files.size(file));
+            report(RawArrayAccess.convert(file, target, raw, bar), fmt, target, Files.size(file));
             return NpyconvCommand.EXIT_OK;
         }
         NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
@@ -97,22 +131,36 @@ final class ConvertCommand implements Callable<Integer> {
             ConvertOptions convert = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
                     .withOnMixed(mixed).withThreads(threads != null ? threads : ConvertOptions.defaultThreads()).withVersion(NpyconvCommand.Version.version())
                     .withProgress(done -> bar.update(done, total, "rows"));
-            s = ChunkedOutput.convert(array, output, convert, allocator);
+            s = ChunkedOutput.convert(array, target, convert, allocator);
         } finally {
             bar.done();
         }
-        report(s, fmt, inputBytes);
+        report(s, fmt, target, inputBytes);
         return NpyconvCommand.EXIT_OK;
     }
 
+    /** A dataset is asked for by a trailing separator (the directory need not exist yet) or an existing directory. */
+    private static boolean isDirectory(String text, Path path) {
+        return text.endsWith("/") || text.endsWith(java.io.File.separator) || Files.isDirectory(path);
+    }
+
     /** The summary line on standard output. */
-    private void report(ConversionSummary s, OutputFormat fmt, long inputBytes) {
+    private void report(ConversionSummary s, OutputFormat fmt, OutputTarget target, long inputBytes) {
         PrintWriter out = spec.commandLine().getOut();
         long nanos = (long) (s.seconds() * 1e9);
         out.printf(Locale.ROOT, "converted %d rows of %s as %s in %d %s (%s, %s): %s%s%n", s.rows(), file,
                 describe(s), s.chunks(),
                 fmt == OutputFormat.ARROW ? "record batches" : "row groups", Sizes.human(s.bytes()), Sizes.seconds(nanos),
-                output, "; " + Sizes.rate(inputBytes, nanos) + " of input");
+                where(target, s.rows()), "; " + Sizes.rate(inputBytes, nanos) + " of input");
+    }
+
+    private static String where(OutputTarget target, long rows) {
+        if (target instanceof DatasetOutput d) {
+            long parts = d.partsFor(rows);
+            return d.directory() + java.io.File.separator + " (" + parts + (parts == 1 ? " part" : " parts")
+                    + (d.rowsPerFile() == DatasetOutput.ONE_PART ? "" : " of at most " + d.rowsPerFile() + " rows") + ")";
+        }
+        return target.path().toString();
     }
 
     private static String describe(ConversionSummary s) {

@@ -89,7 +89,7 @@ final class RawArrayAccess {
     }
 
     /** {@code convert}: one row per element of the first axis, progress on {@code bar}. */
-    static ConversionSummary convert(Path file, Path output, ConvertOptions options, ProgressBar bar) throws IOException {
+    static ConversionSummary convert(Path file, org.npyconv.converter.output.OutputTarget output, ConvertOptions options, ProgressBar bar) throws IOException {
         try (NpyRawArray array = NpyRawArray.open(file);
              BufferAllocator allocator = new RootAllocator()) {
             long rows = array.shape().length == 0 ? 1 : array.shape()[0];

@@ -48,7 +48,8 @@ import org.npyconv.indexer.NpyObjectArray;
  * <p>Conversion streams twice over the elements: once to infer the column's type from every
  * element (skipped when the index's kind summary is conclusive), once to write. At most one chunk of
  * Arrow vectors is held. The output is written to a temporary file beside the target, forced to
- * disk and renamed; on any failure nothing is left behind. Stateless and thread-safe; the caller
+ * disk and renamed; on any failure nothing is left behind. A {@link DatasetOutput} target splits the
+ * rows into part files instead ({@link PartitionedSink}), committed only once all are written. Stateless and thread-safe; the caller
  * owns the allocator, and every buffer allocated here is released before a method returns.
  */
 public final class ChunkedOutput {
@@ -66,6 +67,17 @@ public final class ChunkedOutput {
      * @throws MixedTypesException when the column is mixed and {@code options.onMixed()} is ERROR
      */
     public static ConversionSummary convert(NpyObjectArray array, Path output, ConvertOptions options,
+                                            BufferAllocator allocator) throws IOException {
+        return convert(array, new OutputFile(output), options, allocator);
+    }
+
+    /**
+     * Converts every element of {@code array} into {@code output}: one file, or a dataset of part
+     * files whose column type is inferred over the whole array (never per part).
+     *
+     * @throws MixedTypesException when the column is mixed and {@code options.onMixed()} is ERROR
+     */
+    public static ConversionSummary convert(NpyObjectArray array, OutputTarget output, ConvertOptions options,
                                             BufferAllocator allocator) throws IOException {
         long started = System.nanoTime();
         FixedShapeTensorType.ensureRegistered();
@@ -103,7 +115,7 @@ public final class ChunkedOutput {
         }
     }
 
-    private static ConversionSummary writeMixed(NpyObjectArray array, Path output, ConvertOptions options,
+    private static ConversionSummary writeMixed(NpyObjectArray array, OutputTarget output, ConvertOptions options,
                                                 BufferAllocator allocator, long started) throws IOException {
         if (options.onMixed() == OnMixed.PICKLE) {
             Field pickles = new Field(COLUMN, new FieldType(true, ArrowType.Binary.INSTANCE, null,
@@ -152,11 +164,14 @@ public final class ChunkedOutput {
         return new Field(COLUMN, new FieldType(true, ArrowType.Utf8.INSTANCE, null, Map.of("npyconv.encoding", "json")), null);
     }
 
-    private static ConversionSummary write(NpyObjectArray array, Path output, ConvertOptions options,
+    private static ConversionSummary write(NpyObjectArray array, OutputTarget destination, ConvertOptions options,
                                            BufferAllocator allocator, Field column, ChunkProducer.Mode mode,
                                            List<Object> sample, long started) throws IOException {
         Schema schema = new Schema(List.of(column), metadata(array, options));
-        Path target = output.toAbsolutePath();
+        if (destination instanceof DatasetOutput dataset) {
+            return writeDataset(array, dataset, options, allocator, schema, mode, sample, started);
+        }
+        Path target = destination.path().toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
         Path temp = ReplacingFile.createTemp(target, "");
@@ -196,6 +211,26 @@ public final class ChunkedOutput {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         return new ConversionSummary(rows, chunks, Files.size(target), seconds, column, mode == ChunkProducer.Mode.JSON);
+    }
+
+    /**
+     * A dataset of parts. A {@link ChunkProducer.SpeculationFailed} (or any failure) closes the sink
+     * before its commit, which deletes every staged part: the retry starts from an empty slate.
+     */
+    private static ConversionSummary writeDataset(NpyObjectArray array, DatasetOutput dataset, ConvertOptions options,
+                                                  BufferAllocator allocator, Schema schema, ChunkProducer.Mode mode,
+                                                  List<Object> sample, long started) throws IOException {
+        DatasetDirectory directory = new DatasetDirectory(dataset.directory(), options.format());
+        try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
+             PartitionedSink sink = new PartitionedSink(directory, dataset.rowsPerFile(), schema, options, child)) {
+            ChunkProducer producer = new ChunkProducer(array, schema, mode, options, child, sample);
+            long rows = producer.run(sink)[0];
+            sink.finish();
+            sink.commit();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            return new ConversionSummary(rows, sink.chunks(), sink.bytes(), seconds, schema.getFields().get(0),
+                    mode == ChunkProducer.Mode.JSON);
+        }
     }
 
     /** The column's field: from the index's kind summary when it is conclusive, else from every element. */

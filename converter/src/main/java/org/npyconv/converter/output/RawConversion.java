@@ -44,6 +44,12 @@ public final class RawConversion {
     /** Converts every row of {@code array} into {@code output}. */
     public static ConversionSummary convert(NpyRawArray array, Path output, ConvertOptions options,
                                             BufferAllocator allocator) throws IOException {
+        return convert(array, new OutputFile(output), options, allocator);
+    }
+
+    /** Converts every row of {@code array} into {@code destination}: one file, or a dataset of part files. */
+    public static ConversionSummary convert(NpyRawArray array, OutputTarget destination, ConvertOptions options,
+                                            BufferAllocator allocator) throws IOException {
         long started = System.nanoTime();
         FixedShapeTensorType.ensureRegistered();
         long[] shape = array.shape();
@@ -52,7 +58,12 @@ public final class RawConversion {
         long rows = shape.length == 0 ? 1 : shape[0];
         int perChunk = (int) Math.max(1, Math.min(options.rowsPerChunk(),
                 options.maxChunkBytes() / Math.max(1, columns.rowBytes())));
-        Path target = output.toAbsolutePath();
+        Field column = columns.fields().size() == 1 ? columns.fields().get(0)
+                : new Field("record", FieldType.nullable(ArrowType.Struct.INSTANCE), columns.fields());
+        if (destination instanceof DatasetOutput dataset) {
+            return writeDataset(array, dataset, options, allocator, schema, columns, rows, perChunk, column, started);
+        }
+        Path target = destination.path().toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
         Path temp = ReplacingFile.createTemp(target, "");
@@ -85,9 +96,22 @@ public final class RawConversion {
                 Files.deleteIfExists(temp);
             }
         }
-        Field column = columns.fields().size() == 1 ? columns.fields().get(0)
-                : new Field("record", FieldType.nullable(ArrowType.Struct.INSTANCE), columns.fields());
         return new ConversionSummary(rows, chunks, Files.size(target), (System.nanoTime() - started) / 1e9, column, false);
+    }
+
+    /** A dataset of parts; a failure closes the sink before its commit, which deletes every staged part. */
+    private static ConversionSummary writeDataset(NpyRawArray array, DatasetOutput dataset, ConvertOptions options,
+                                                  BufferAllocator allocator, Schema schema, RawColumns columns, long rows,
+                                                  int perChunk, Field column, long started) throws IOException {
+        DatasetDirectory directory = new DatasetDirectory(dataset.directory(), options.format());
+        try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
+             VectorSchemaRoot root = VectorSchemaRoot.create(schema, child);
+             PartitionedSink sink = new PartitionedSink(directory, dataset.rowsPerFile(), schema, options, child)) {
+            new Chunks(array, columns, root, rows, perChunk, options).writeTo(sink);
+            sink.finish();
+            sink.commit();
+            return new ConversionSummary(rows, sink.chunks(), sink.bytes(), (System.nanoTime() - started) / 1e9, column, false);
+        }
     }
 
     /** The chunk loop: reads rows, fills the root, hands it to the sink. */

@@ -109,9 +109,52 @@ class RobustnessKillTest {
         assertTrue(Files.notExists(fresh), "no partial output under the final name");
     }
 
+    /**
+     * A dataset conversion killed after its first part is staged: the previous dataset in the
+     * directory (parts and {@code _SUCCESS}) is untouched, no new part has a final name, and the next
+     * run writing those part names removes the dead run's hidden staged parts.
+     */
+    @Test
+    void datasetConvertKilledMidwayLeavesThePreviousDatasetIntact() throws Exception {
+        Path npy = Files.createLink(tmp.resolve("big.npy"), big);
+        assertEquals(0, CliRun.of("index", npy.toString()).exitCode());
+        Path small = Path.of(System.getProperty("npyconv.root", ".")).resolve("testdata/fixtures/numpy-2.4.6/count_2001.npy");
+        Path dir = tmp.resolve("ds");
+        String index = tmp.resolve("small.npyidx").toString();
+        CliRun first = CliRun.of("convert", small.toString(), "--output", dir + "/", "--rows-per-file", "300",
+                "--format", "arrow", "--index", index);
+        assertEquals(0, first.exitCode(), first.err());
+        List<String> before = temps(dir, "");
+        List<byte[]> contents = new ArrayList<>();
+        for (String name : before) {
+            contents.add(Files.readAllBytes(dir.resolve(name)));
+        }
+
+        Process child = npyconv("convert", npy.toString(), "--output", dir + "/", "--rows-per-file", "1000000",
+                "--format", "arrow", "--compression", "none", "--threads", "1");
+        awaitGrowingTemp(dir, ".part-00001.arrow.tmp-", 1 << 20, child); // part 0 is staged complete
+        child.destroyForcibly();
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, child.exitValue(), "killed by SIGKILL");
+
+        List<String> left = temps(dir, ".");
+        System.out.println("after SIGKILL of a dataset convert: " + left);
+        assertTrue(left.size() >= 2, "the killed run's staged parts stay, hidden: " + left);
+        assertEquals(before, temps(dir, "").stream().filter(n -> !n.startsWith(".")).collect(Collectors.toList()));
+        for (int i = 0; i < before.size(); i++) {
+            assertArrayEquals(contents.get(i), Files.readAllBytes(dir.resolve(before.get(i))), before.get(i));
+        }
+
+        CliRun rerun = CliRun.of("convert", small.toString(), "--output", dir + "/", "--rows-per-file", "300",
+                "--format", "arrow", "--index", index);
+        assertEquals(0, rerun.exitCode(), rerun.err());
+        assertEquals(List.of(), temps(dir, "."), "the rerun removed the killed run's staged parts");
+        assertEquals(before, temps(dir, ""));
+    }
+
     private static Process npyconv(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), NpyconvCommand.class.getName()));
+                "-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), NpyconvCommand.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
