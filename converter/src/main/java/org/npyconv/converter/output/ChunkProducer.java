@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
@@ -322,13 +323,20 @@ final class ChunkProducer {
             }
         }
         ExpansionGuard guard = new ExpansionGuard();
+        Field item = schema.getFields().get(0).getChildren().get(0);
+        int itemWidth = NdSpans.width(item);
+        // The items' bytes cannot exceed the task's pickle bytes (read from the index) nor the chunk
+        // bound: sizing the child buffer once spares the doubling re-allocations and their copies.
+        long estimate = Math.min(pickleBytes(from, to), options.maxChunkBytes()) / itemWidth + 1;
+        int itemCapacity = (int) Math.min(estimate, Integer.MAX_VALUE / 16);
         VectorSchemaRoot root = newRoot(out);
         ListVector list = (ListVector) root.getVector(0);
+        ((BaseFixedWidthVector) list.getDataVector()).allocateNew(itemCapacity);
         ValueWriter writer = writerFor(list);
         int n = 0;
         long i = from;
         boolean split = false;
-        try (NdSpans spans = new NdSpans(array, schema.getFields().get(0).getChildren().get(0), from, to)) {
+        try (NdSpans spans = new NdSpans(array, item, from, to)) {
             Iterator<Object> rest = null;
             while (true) {
                 Object element = null;
@@ -350,6 +358,7 @@ final class ChunkProducer {
                     root.setRowCount(n);
                     root = newRoot(out);
                     list = (ListVector) root.getVector(0);
+                    ((BaseFixedWidthVector) list.getDataVector()).allocateNew(itemCapacity);
                     writer = writerFor(list);
                     n = 0;
                     split = false;
@@ -397,6 +406,18 @@ final class ChunkProducer {
                 throw new SpeculationFailed("elements [" + from + ", " + to + ") are " + seen + ", not " + column, null);
             }
         }
+    }
+
+    /** Pickle bytes of elements {@code [from, to)}, from the index's span lengths. */
+    private long pickleBytes(long from, long to) {
+        SpanCursor c = array.index().cursorNear(from);
+        long bytes = 0;
+        while (c.next() && c.index() < to) {
+            if (c.index() >= from) {
+                bytes += c.end() - c.start();
+            }
+        }
+        return bytes;
     }
 
     private ValueWriter writerFor(FieldVector vector) {

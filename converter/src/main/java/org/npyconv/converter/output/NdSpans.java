@@ -109,16 +109,24 @@ final class NdSpans implements Closeable {
         ArrowType t = item.getType();
         if (t instanceof ArrowType.Int) {
             kind = ((ArrowType.Int) t).getIsSigned() ? 'i' : 'u';
-            width = ((ArrowType.Int) t).getBitWidth() / 8;
         } else if (t instanceof ArrowType.FloatingPoint) {
             kind = 'f';
-            FloatingPointPrecision p = ((ArrowType.FloatingPoint) t).getPrecision();
-            width = p == FloatingPointPrecision.HALF ? 2 : p == FloatingPointPrecision.SINGLE ? 4 : 8;
         } else {
             throw new IllegalArgumentException("not a numeric item type: " + item);
         }
+        width = width(item);
         this.channel = FileChannel.open(array.file(), StandardOpenOption.READ);
         this.cursor = from >= to ? null : array.index().cursorNear(from);
+    }
+
+    /** Bytes per item of a numeric Arrow type. */
+    static int width(Field item) {
+        ArrowType t = item.getType();
+        if (t instanceof ArrowType.Int) {
+            return ((ArrowType.Int) t).getBitWidth() / 8;
+        }
+        FloatingPointPrecision p = ((ArrowType.FloatingPoint) t).getPrecision();
+        return p == FloatingPointPrecision.HALF ? 2 : p == FloatingPointPrecision.SINGLE ? 4 : 8;
     }
 
     /** Whether a list column with this item field can take the fast path. */
