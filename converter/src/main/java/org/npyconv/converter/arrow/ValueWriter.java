@@ -93,6 +93,11 @@ public abstract class ValueWriter {
         }
     }
 
+    /** Sets validity bits {@code [start, start + n)} of a fixed-width vector (for bulk copies elsewhere). */
+    public static void setValidRange(ArrowBuf validity, int start, int n) {
+        BulkCopy.setValidRange(validity, start, n);
+    }
+
     /** A writer for {@code vector}'s type (extension vectors write into their storage). */
     public static ValueWriter of(FieldVector vector) {
         if (vector instanceof ExtensionTypeVector) {

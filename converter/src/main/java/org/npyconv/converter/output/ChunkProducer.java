@@ -11,16 +11,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.npyconv.converter.arrow.ExpansionGuard;
 import org.npyconv.converter.arrow.MixedTypesException;
 import org.npyconv.converter.arrow.TypeInferrer;
 import org.npyconv.converter.arrow.ValueWriter;
+import org.npyconv.formats.element.NdArray;
 import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
@@ -64,6 +68,10 @@ final class ChunkProducer {
     private final ConvertOptions options;
     private final BufferAllocator allocator;
     private final List<Object> sample;
+    /** Off only in tests that compare the fast paths' output with the general evaluator's. */
+    static volatile boolean fastPaths = true;
+    /** Elements written by {@link NdSpans} without evaluation, over all conversions (tests read it). */
+    static final java.util.concurrent.atomic.AtomicLong ndFastElements = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param sample the elements the column type was inferred from (speculative typing), or
@@ -205,6 +213,8 @@ final class ChunkProducer {
         try {
             if (mode == Mode.STR_SPANS) {
                 strRange(from, to, out);
+            } else if (ndFastPath()) {
+                ndRange(from, to, out);
             } else {
                 elementRange(from, to, out);
             }
@@ -272,6 +282,142 @@ final class ChunkProducer {
                 throw new SpeculationFailed("elements [" + from + ", " + to + ") are " + seen + ", not " + column, null);
             }
         }
+    }
+
+    /**
+     * Whether the column is {@code list<int*|uint*|float*>} and the sample holds only 1-D ndarrays
+     * (or None): then {@link NdSpans} copies payloads straight from the file. Lists of Python numbers
+     * have the same type but would all miss the fast path and be evaluated one by one by random
+     * access, which is slower than the streaming iterator, hence the sample test.
+     */
+    private boolean ndFastPath() {
+        if (!fastPaths || mode != Mode.TYPED || sample == null || sample.isEmpty()) {
+            return false;
+        }
+        Field column = schema.getFields().get(0);
+        if (!(column.getType() instanceof ArrowType.List) || !NdSpans.supports(column.getChildren().get(0))) {
+            return false;
+        }
+        boolean any = false;
+        for (Object e : sample) {
+            if (e != null && !(e instanceof NdArray && ((NdArray) e).ndim() == 1)) {
+                return false;
+            }
+            any |= e != null;
+        }
+        return any;
+    }
+
+    /**
+     * Like {@link #elementRange} (same chunk boundaries, same speculative checks for every element
+     * that is evaluated), but spans of 1-D numeric ndarrays are copied by {@link NdSpans} without
+     * evaluation. Those need no type check: {@link NdSpans} accepts only arrays whose dtype is exactly
+     * the column's item type, and such an array joins to the column's type. When most of a task's
+     * spans miss the fast path, the rest of the task goes through the streaming iterator.
+     */
+    private void ndRange(long from, long to, List<VectorSchemaRoot> out) throws IOException {
+        TypeInferrer verifier = sample == null ? null : new TypeInferrer();
+        if (verifier != null) {
+            for (int i = 0; i < sample.size(); i++) {
+                verifier.accept(sample.get(i), i);
+            }
+        }
+        ExpansionGuard guard = new ExpansionGuard();
+        Field item = schema.getFields().get(0).getChildren().get(0);
+        int itemWidth = NdSpans.width(item);
+        // The items' bytes cannot exceed the task's pickle bytes (read from the index) nor the chunk
+        // bound: sizing the child buffer once spares the doubling re-allocations and their copies.
+        long estimate = Math.min(pickleBytes(from, to), options.maxChunkBytes()) / itemWidth + 1;
+        int itemCapacity = (int) Math.min(estimate, Integer.MAX_VALUE / 16);
+        VectorSchemaRoot root = newRoot(out);
+        ListVector list = (ListVector) root.getVector(0);
+        ((BaseFixedWidthVector) list.getDataVector()).allocateNew(itemCapacity);
+        ValueWriter writer = writerFor(list);
+        int n = 0;
+        long i = from;
+        boolean split = false;
+        try (NdSpans spans = new NdSpans(array, item, from, to)) {
+            Iterator<Object> rest = null;
+            while (true) {
+                Object element = null;
+                int got;
+                if (rest == null && i - from >= BYTE_CHECK_EVERY && spans.slowCount() * 2 > i - from) {
+                    // The spans mostly miss the fast path: stream the rest of the task instead.
+                    rest = array.iterator(i, to);
+                }
+                if (rest != null) {
+                    got = rest.hasNext() ? NdSpans.SLOW : NdSpans.END;
+                } else {
+                    got = spans.peek();
+                }
+                if (got == NdSpans.END) {
+                    break;
+                }
+                if (split) {
+                    // Cut only when another element follows, as elementRange does.
+                    root.setRowCount(n);
+                    root = newRoot(out);
+                    list = (ListVector) root.getVector(0);
+                    ((BaseFixedWidthVector) list.getDataVector()).allocateNew(itemCapacity);
+                    writer = writerFor(list);
+                    n = 0;
+                    split = false;
+                }
+                if (rest != null) {
+                    element = rest.next();
+                } else {
+                    got = spans.next(list, n);
+                    element = spans.slowElement();
+                }
+                if (got == NdSpans.SLOW) {
+                    guard.check(element, i);
+                    if (verifier != null) {
+                        verifier.accept(element, i);
+                    }
+                    try {
+                        writer.write(n, element);
+                    } catch (RuntimeException e) {
+                        if (verifier == null) {
+                            throw e;
+                        }
+                        throw new SpeculationFailed("element " + i + " does not fit the sampled type", e);
+                    }
+                }
+                n++;
+                i++;
+                if (n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes()) {
+                    split = true;
+                }
+            }
+            ndFastElements.addAndGet(spans.fastCount());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        root.setRowCount(n);
+        if (verifier != null) {
+            Field column = schema.getFields().get(0);
+            Field seen;
+            try {
+                seen = verifier.field(column.getName());
+            } catch (MixedTypesException e) {
+                throw new SpeculationFailed("elements [" + from + ", " + to + ") are mixed", e);
+            }
+            if (!seen.equals(column)) {
+                throw new SpeculationFailed("elements [" + from + ", " + to + ") are " + seen + ", not " + column, null);
+            }
+        }
+    }
+
+    /** Pickle bytes of elements {@code [from, to)}, from the index's span lengths. */
+    private long pickleBytes(long from, long to) {
+        SpanCursor c = array.index().cursorNear(from);
+        long bytes = 0;
+        while (c.next() && c.index() < to) {
+            if (c.index() >= from) {
+                bytes += c.end() - c.start();
+            }
+        }
+        return bytes;
     }
 
     private ValueWriter writerFor(FieldVector vector) {

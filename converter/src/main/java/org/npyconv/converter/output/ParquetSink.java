@@ -41,10 +41,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.codec.ZstandardCodec;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -54,6 +56,12 @@ import org.apache.parquet.schema.MessageType;
  * Rows are read from the borrowed {@link VectorSchemaRoot} of the current chunk.
  */
 final class ParquetSink implements ChunkSink {
+    /**
+     * Rows go straight to parquet-java's column writers ({@link Shredder}) unless off: only tests
+     * turn it off, to compare with the record-consumer path.
+     */
+    static volatile boolean direct = true;
+    private static final java.lang.reflect.Field CONSUMER_COLUMNS = consumerColumnsField();
     private final ParquetWriter<Integer> writer;
     private final RowSupport support;
     private final int rowsPerChunk;
@@ -70,8 +78,12 @@ final class ParquetSink implements ChunkSink {
             case LZ4: codec = CompressionCodecName.LZ4_RAW; break;
             default: codec = CompressionCodecName.UNCOMPRESSED;
         }
+        org.apache.parquet.conf.PlainParquetConfiguration conf = new org.apache.parquet.conf.PlainParquetConfiguration();
+        // pyarrow's zstd level (pa.Codec.default_compression_level('zstd') == 1); parquet-java's
+        // default of 3 costs about twice the CPU for a few per cent of size.
+        conf.setInt(ZstandardCodec.PARQUET_COMPRESS_ZSTD_LEVEL, 1);
         writer = new Builder(file, support)
-                .withConf(new org.apache.parquet.conf.PlainParquetConfiguration())
+                .withConf(conf)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .withCompressionCodec(codec)
                 .withRowGroupRowCountLimit(options.rowsPerChunk())
@@ -105,6 +117,39 @@ final class ParquetSink implements ChunkSink {
         writer.close();
     }
 
+    /**
+     * The {@code columns} field of parquet-java's {@code MessageColumnIORecordConsumer}, or null.
+     * parquet-hadoop's {@link ParquetWriter} owns the row-group logic (byte and row limits, page
+     * store, column and offset indexes, statistics, footer) and offers values only through a
+     * {@link RecordConsumer}, whose per-value bookkeeping (field stack, null caches) cost more than
+     * the encoding itself. Its {@link ColumnWriteStore} is public API; reaching it takes this one
+     * reflective read. If parquet-java renames the field, the record consumer path is used.
+     */
+    private static java.lang.reflect.Field consumerColumnsField() {
+        try {
+            Class<?> c = Class.forName("org.apache.parquet.io.MessageColumnIO$MessageColumnIORecordConsumer");
+            java.lang.reflect.Field f = c.getDeclaredField("columns");
+            if (!ColumnWriteStore.class.isAssignableFrom(f.getType())) {
+                return null;
+            }
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static ColumnWriteStore columnStore(RecordConsumer consumer) {
+        if (CONSUMER_COLUMNS == null || !CONSUMER_COLUMNS.getDeclaringClass().isInstance(consumer)) {
+            return null;
+        }
+        try {
+            return (ColumnWriteStore) CONSUMER_COLUMNS.get(consumer);
+        } catch (IllegalAccessException | RuntimeException e) {
+            return null;
+        }
+    }
+
     private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
         private final RowSupport support;
 
@@ -134,6 +179,8 @@ final class ParquetSink implements ChunkSink {
         private final MessageType schema;
         private final Map<String, String> meta;
         private RecordConsumer out;
+        private Shredder shredder;
+        private VectorSchemaRoot bound;
         VectorSchemaRoot root;
 
         RowSupport(MessageType schema, Map<String, String> meta) {
@@ -154,11 +201,23 @@ final class ParquetSink implements ChunkSink {
         @Override
         public void prepareForWrite(RecordConsumer recordConsumer) {
             out = recordConsumer;
+            // Called again for every row group, with a new store: the writers are looked up anew.
+            ColumnWriteStore store = direct ? columnStore(recordConsumer) : null;
+            shredder = store == null ? null : new Shredder(schema, store);
+            bound = null;
         }
 
         @Override
         public void write(Integer row) {
             int i = row;
+            if (shredder != null) {
+                if (bound != root) {
+                    shredder.bind(root);
+                    bound = root;
+                }
+                shredder.writeRow(i);
+                return;
+            }
             out.startMessage();
             List<FieldVector> vectors = root.getFieldVectors();
             for (int f = 0; f < vectors.size(); f++) {
