@@ -59,15 +59,31 @@ public final class Indexer {
         if (checkpointInterval < 1) {
             throw new IllegalArgumentException("checkpoint interval must be at least 1");
         }
-        long began = System.nanoTime();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long mtime = Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS);
+            return build(channel, file, mtime, file.getFileName().toString(), index, checkpointInterval, progress);
+        }
+    }
+
+    /**
+     * Indexes the {@code .npy} bytes of {@code channel} (borrowed; positions 0 to {@code size()}),
+     * for instance a member of an {@code .npz} seen through a channel view. {@code file} names the
+     * input in messages; {@code mtimeNanos} and {@code sourceName} go into the fingerprint.
+     */
+    public static Result build(FileChannel channel, Path file, long mtimeNanos, String sourceName, Path index,
+            int checkpointInterval, Progress progress) throws IOException {
+        if (checkpointInterval < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 1");
+        }
+        long began = System.nanoTime();
+        {
             NpyHeader header = NpyHeader.read(channel, file);
             if (!header.isObject()) {
                 throw new UnsupportedInputException("not an object array (descr " + header.descr()
                         + "): its elements are read directly, no index is needed", file, -1, null);
             }
             long size = channel.size();
-            long mtime = Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS);
+            long mtime = mtimeNanos;
             AtomicBoolean cancelled = new AtomicBoolean();
             CompletableFuture<int[]> checksums = CompletableFuture.supplyAsync(
                     () -> checksum(channel, header.dataOffset(), size, cancelled, file));
@@ -120,7 +136,7 @@ public final class Indexer {
                 }
                 int[] crcs = join(checksums);
                 SourceFingerprint fingerprint = new SourceFingerprint(size, mtime, header.dataOffset(), size,
-                        crcs[0], crcs[1], file.getFileName().toString());
+                        crcs[0], crcs[1], sourceName);
                 PickleFacts facts = new PickleFacts(reader.protocol(), checkpointInterval, count, preamble[0],
                         preamble[1], scanner.stopOffset(), scanner.memoCounter());
                 long[][] retained = references.sorted();

@@ -55,7 +55,9 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        OutputFormat fmt = format != null ? parse(OutputFormat.class, format, "--format") : OutputFormat.ofExtension(output);
+        boolean archive = NpzCommands.isArchive(file);
+        OutputFormat fmt = format != null ? parse(OutputFormat.class, format, "--format")
+                : archive ? OutputFormat.PARQUET : OutputFormat.ofExtension(output);
         if (fmt == null) {
             throw new ParameterException(spec.commandLine(), "cannot tell the format from " + output
                     + "'s extension: use --format parquet|arrow");
@@ -70,6 +72,12 @@ final class ConvertCommand implements Callable<Integer> {
                     + (c == Compression.LZ4 ? " (Arrow Java's LZ4 frame writer is far too slow)" : ""));
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (archive) {
+            PrintWriter err = spec.commandLine().getErr();
+            ConvertOptions convert = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
+                    .withOnMixed(mixed).withVersion(NpyconvCommand.Version.version());
+            return NpzCommands.convert(file, output, fmt, index, convert, out, err, m -> err.println("npyconv: " + m));
+        }
         ProgressBar bar = ProgressBar.forTerminal(spec.commandLine().getErr());
         NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
                 .withIndex(index)

@@ -36,6 +36,9 @@ final class GetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (NpzCommands.isArchive(file)) {
+            return NpzCommands.get(file, positions, index, json, out, err);
+        }
         NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
                 .withIndex(index)
                 .withNotices(message -> err.println("npyconv: " + message));

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import org.apache.arrow.vector.VarCharVector;
 import org.npyconv.converter.arrow.ValueWriter;
 import org.npyconv.formats.CorruptInputException;
@@ -40,7 +39,7 @@ final class StrSpans implements Closeable {
 
     StrSpans(NpyObjectArray array, VarCharVector vector) throws IOException {
         this.array = array;
-        this.channel = FileChannel.open(array.file(), StandardOpenOption.READ);
+        this.channel = array.openChannel();
         this.cursor = array.size() == 0 ? null : array.index().cursorNear(0);
         this.slow = ValueWriter.of(vector);
     }

@@ -100,6 +100,21 @@ public final class SidecarIndex implements Closeable {
         }
     }
 
+    /**
+     * Opens and checks a sidecar held in {@code channel} (positions 0 to {@code size()}), such as
+     * one embedded in an archive index; takes ownership of the channel.
+     *
+     * @param name what {@link #file()} returns and messages name
+     */
+    public static SidecarIndex open(FileChannel channel, Path name) throws IOException {
+        try {
+            return new SidecarIndex(name, channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
     public Path file() {
         return file;
     }
