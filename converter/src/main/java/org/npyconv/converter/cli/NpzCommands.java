@@ -217,14 +217,16 @@ final class NpzCommands {
      */
     static int convert(Path file, Path outDir, OutputFormat format, Path index, ConvertOptions base,
             PrintWriter out, PrintWriter err, Consumer<String> skipped) throws IOException {
-        Files.createDirectories(outDir);
-        Path temp = Files.createTempDirectory(outDir, ".npyconv-convert-");
         String extension = format == OutputFormat.ARROW ? ".arrow" : ".parquet";
         List<String> lines = new ArrayList<>();
         List<Path[]> moves = new ArrayList<>();
         boolean done = false;
+        boolean created = !Files.isDirectory(outDir);
+        Path temp = null;
         try (NpzArchive npz = NpzArchive.open(file, options(index, err));
              BufferAllocator allocator = new RootAllocator()) {
+            Files.createDirectories(outDir);
+            temp = Files.createTempDirectory(outDir, ".npyconv-convert-");
             for (NpzArchive.Member m : npz.members()) {
                 if (!m.isObject()) {
                     skipped.accept("skipped member " + m.key() + ": " + (m.header() == null ? "not a .npy file"
@@ -247,14 +249,23 @@ final class NpzCommands {
             }
             done = true;
         } finally {
-            if (!done) {
-                try (Stream<Path> left = Files.list(temp)) {
-                    for (Path p : (Iterable<Path>) left::iterator) {
-                        Files.deleteIfExists(p);
+            if (temp != null) {
+                if (!done) {
+                    try (Stream<Path> left = Files.list(temp)) {
+                        for (Path p : (Iterable<Path>) left::iterator) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
+                Files.deleteIfExists(temp);
+            }
+            if (!done && created && Files.isDirectory(outDir)) {
+                try (Stream<Path> left = Files.list(outDir)) {
+                    if (left.findAny().isEmpty()) {
+                        Files.delete(outDir);
                     }
                 }
             }
-            Files.deleteIfExists(temp);
         }
         lines.forEach(out::println);
         out.printf(Locale.ROOT, "converted %d member%s of %s into %s%n", moves.size(), moves.size() == 1 ? "" : "s",
