@@ -18,11 +18,11 @@ def main(argv):
     words = ["numpy", "pickle", "ragged", "zip", "deflate", "window", "checkpoint", "archive", "legacy", "h\u00e9llo"]
     n = 2_000_000
     a = np.empty(n, dtype=object)
-    lengths = r.integers(0, 20, size=n)
+    lengths = r.integers(0, 44, size=n)
     for i in range(n):
         kind = i % 3
         if kind == 0:
-            a[i] = f"{i}: " + " ".join(words[(i * 7 + k) % len(words)] for k in range(int(lengths[i]) % 12))
+            a[i] = f"{i}: " + " ".join(words[(i * 7 + k) % len(words)] for k in range(int(lengths[i]) % 26))
         elif kind == 1:
             a[i] = r.standard_normal(int(lengths[i])).astype(np.float32)
         else:

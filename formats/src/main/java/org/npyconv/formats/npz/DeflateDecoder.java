@@ -21,7 +21,7 @@ import org.npyconv.formats.CorruptInputException;
  * stream that runs past the member's compressed bytes is a {@link CorruptInputException} at the
  * compressed byte where it was found (construct {@code deflate}). Not thread-safe; one per reader.
  */
-final class DeflateDecoder {
+final class DeflateDecoder implements MemberCursor {
     /** Deflate's maximum back-reference distance: the history a checkpoint must carry. */
     static final int WINDOW = 32 * 1024;
     /** Output decoded per refill beyond the history. */
@@ -146,8 +146,8 @@ final class DeflateDecoder {
         this.listener = l;
     }
 
-    /** Uncompressed offset of the next byte {@link #read} returns. */
-    long position() {
+    @Override
+    public long position() {
         return outBase + readPos;
     }
 
@@ -161,8 +161,8 @@ final class DeflateDecoder {
         return inBufStart + inPos - dataOffset - (bitCount >> 3);
     }
 
-    /** Fills {@code dst} as far as the stream goes; returns bytes copied, -1 at the end of the stream. */
-    int read(ByteBuffer dst) throws IOException {
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
         int total = 0;
         while (dst.hasRemaining()) {
             if (readPos == outPos && !produce()) {
@@ -176,8 +176,8 @@ final class DeflateDecoder {
         return total;
     }
 
-    /** Decodes and discards {@code n} bytes; returns fewer only at the end of the stream. */
-    long skip(long n) throws IOException {
+    @Override
+    public long skip(long n) throws IOException {
         long done = 0;
         while (done < n) {
             if (readPos == outPos && !produce()) {

@@ -30,7 +30,7 @@ public final class InflatedMember extends ReadOnlyView {
     private final Path file;
     private final ZipMember member;
     private final InflateCheckpoints checkpoints;
-    private final List<DeflateDecoder> cursors = new ArrayList<>();
+    private final List<MemberCursor> cursors = new ArrayList<>();
 
     private InflatedMember(FileChannel archive, Path file, ZipMember member, InflateCheckpoints checkpoints) {
         this.archive = archive;
@@ -76,7 +76,7 @@ public final class InflatedMember extends ReadOnlyView {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        DeflateDecoder d = decoderFor(at);
+        MemberCursor d = decoderFor(at);
         long skipped = d.skip(at - d.position());
         if (d.position() != at) {
             throw short_(skipped);
@@ -100,9 +100,9 @@ public final class InflatedMember extends ReadOnlyView {
     }
 
     /** The decoder to serve a read at {@code at}: one just behind it, else a new one from the nearest checkpoint. */
-    private DeflateDecoder decoderFor(long at) throws IOException {
-        DeflateDecoder best = null;
-        for (DeflateDecoder d : cursors) {
+    private MemberCursor decoderFor(long at) throws IOException {
+        MemberCursor best = null;
+        for (MemberCursor d : cursors) {
             long p = d.position();
             if (p <= at && at - p <= REUSE_DISTANCE && (best == null || p > best.position())) {
                 best = d;
@@ -115,23 +115,24 @@ public final class InflatedMember extends ReadOnlyView {
             cursors.add(best);
             return best;
         }
-        DeflateDecoder d;
+        MemberCursor d;
         if (k < 0) {
-            d = DeflateDecoder.atStart(archive, file, member.dataOffset(), member.compressedSize());
+            d = new StartInflater(archive, file, member.dataOffset(), member.compressedSize());
         } else {
             DeflateCheckpoint c = checkpoints.get(k);
             d = new DeflateDecoder(archive, file, member.dataOffset(), member.compressedSize(), c.bitOffset(),
                     c.outOffset(), checkpoints.history(k), c.historyLength());
         }
         if (cursors.size() == CURSORS) {
-            cursors.remove(0);
+            cursors.remove(0).release();
         }
         cursors.add(d);
         return d;
     }
 
     @Override
-    protected void implCloseChannel() {
+    protected synchronized void implCloseChannel() {
+        cursors.forEach(MemberCursor::release);
         cursors.clear();
     }
 }
