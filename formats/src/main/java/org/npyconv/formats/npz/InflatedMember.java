@@ -117,11 +117,10 @@ public final class InflatedMember extends ReadOnlyView {
         }
         MemberCursor d;
         if (k < 0) {
-            d = new StartInflater(archive, file, member.dataOffset(), member.compressedSize());
+            d = ZlibCursor.atStart(archive, file, member.dataOffset(), member.compressedSize());
         } else {
             DeflateCheckpoint c = checkpoints.get(k);
-            d = new DeflateDecoder(archive, file, member.dataOffset(), member.compressedSize(), c.bitOffset(),
-                    c.outOffset(), checkpoints.history(k), c.historyLength());
+            d = ZlibCursor.at(archive, file, member.dataOffset(), member.compressedSize(), c, checkpoints.history(k));
         }
         if (cursors.size() == CURSORS) {
             cursors.remove(0).release();

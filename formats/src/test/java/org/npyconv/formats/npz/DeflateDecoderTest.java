@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The pure-Java decoder against {@code java.util.zip.Deflater}'s output (zlib: what CPython's
  * zipfile and hence np.savez_compressed use): every level and strategy that produces stored, fixed
- * and dynamic blocks, decoded from the start and re-entered at every recorded checkpoint.
+ * and dynamic blocks, decoded from the start and re-entered at every recorded checkpoint, by the
+ * pure-Java decoder and by zlib behind a primer (all eight bit offsets occur).
  */
 class DeflateDecoderTest {
     @TempDir
@@ -74,6 +75,15 @@ class DeflateDecoderTest {
                 ByteBuffer got = ByteBuffer.allocate(want);
                 d.read(got);
                 assertArrayEquals(slice(data, (int) c.outOffset(), want), got.array(), "checkpoint " + k);
+                // and zlib, primed to enter at the same bit with the same history
+                ZlibCursor z = ZlibCursor.at(ch, f, prefix.length, compressed.length, c, checkpoints.history(k));
+                ByteBuffer native_ = ByteBuffer.allocate(want);
+                while (native_.hasRemaining() && z.read(native_) > 0) {
+                    // until full
+                }
+                z.release();
+                assertArrayEquals(slice(data, (int) c.outOffset(), want), native_.array(), "zlib at checkpoint " + k
+                        + " (bit offset " + c.bitOffset() + ")");
             }
             // Random reads through the channel view, and one full sequential read.
             InflatedMember view = InflatedMember.of(ch, f, member, checkpoints);
@@ -93,6 +103,13 @@ class DeflateDecoderTest {
             }
             assertArrayEquals(data, all.array());
             assertEquals(-1, view.read(ByteBuffer.allocate(1), data.length));
+            if (n > 20) {
+                java.util.Set<Long> offsets = new java.util.HashSet<>();
+                for (int k = 0; k < n; k++) {
+                    offsets.add(checkpoints.get(k).bitOffset() & 7);
+                }
+                assertEquals(8, offsets.size(), "every bit offset mod 8 is exercised: " + offsets);
+            }
         }
     }
 
