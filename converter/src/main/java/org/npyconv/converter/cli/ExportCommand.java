@@ -52,13 +52,7 @@ final class ExportCommand implements Callable<Integer> {
                 .withIndex(index)
                 .withNotices(message -> spec.commandLine().getErr().println("npyconv: " + message));
         try (NpyObjectArray array = NpyObjectArray.open(file, options)) {
-            if (output == null) {
-                Writer out = spec.commandLine().getOut();
-                writeAll(array, out);
-                out.flush();
-            } else {
-                writeAtomically(array);
-            }
+            write(array);
         }
         return NpyconvCommand.EXIT_OK;
     }

@@ -4,11 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -169,14 +167,6 @@ final class NpzCommands {
     @FunctionalInterface
     interface ExportSink {
         void write(NpyObjectArray array) throws IOException;
-    }
-
-    static void writeAll(NpyObjectArray array, Writer out) throws IOException {
-        Iterator<Object> it = array.iterator();
-        while (it.hasNext()) {
-            ElementText.writeJson(it.next(), out);
-            out.write('\n');
-        }
     }
 
     // ---- index ---------------------------------------------------------------------------------

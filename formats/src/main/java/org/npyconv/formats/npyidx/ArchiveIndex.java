@@ -9,10 +9,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.zip.CRC32C;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.npz.FileRegion;
@@ -128,82 +126,23 @@ public final class ArchiveIndex implements Closeable {
     }
 
     private void readLayout() throws IOException {
-        long size = channel.size();
-        if (size < SidecarLayout.FILE_HEADER_SIZE + SidecarLayout.FOOTER_SIZE) {
-            throw damaged("file is too short (" + size + " bytes) to be an index");
-        }
-        ByteBuffer head = read(0, SidecarLayout.FILE_HEADER_SIZE);
-        byte[] magic = new byte[8];
-        head.get(magic);
-        if (!Arrays.equals(magic, SidecarLayout.ARCHIVE_MAGIC)) {
-            throw damaged("not an npyconv archive index (bad magic)");
-        }
-        int major = Short.toUnsignedInt(head.getShort());
-        int minor = Short.toUnsignedInt(head.getShort());
-        int reserved = head.getInt();
-        if (major != SidecarLayout.ARCHIVE_MAJOR) {
-            throw new UnsupportedInputException("archive index format version " + major + "." + minor
-                    + " is not supported (this npyconv reads " + SidecarLayout.ARCHIVE_MAJOR + ".x)", file, 8, "npyidx");
-        }
-        ByteBuffer footer = read(size - SidecarLayout.FOOTER_SIZE, SidecarLayout.FOOTER_SIZE);
-        long dirOffset = footer.getLong();
-        long dirLength = Integer.toUnsignedLong(footer.getInt());
-        int dirCrc = footer.getInt();
-        byte[] end = new byte[8];
-        footer.get(end);
-        if (!Arrays.equals(end, SidecarLayout.END_MAGIC)) {
-            throw damaged("index is truncated or damaged (no footer)");
-        }
-        if (dirOffset < SidecarLayout.FILE_HEADER_SIZE || dirLength < 4
-                || dirOffset + dirLength != size - SidecarLayout.FOOTER_SIZE) {
-            throw damaged("index directory out of place");
-        }
+        ContainerDirectory directory = ContainerDirectory.read(channel, file, SidecarLayout.ARCHIVE_MAGIC,
+                SidecarLayout.ARCHIVE_MAJOR, "archive index");
+        long dirOffset = directory.sectionsEnd();
         if (dirOffset > Integer.MAX_VALUE) {
             throw new UnsupportedInputException("an archive index over 2 GiB", file, 0, "npyidx");
         }
-        ByteBuffer dir = read(dirOffset, (int) dirLength);
-        CRC32C headerAndDirectory = new CRC32C();
-        headerAndDirectory.update(head.flip());
-        headerAndDirectory.update(dir.duplicate());
-        if ((int) headerAndDirectory.getValue() != dirCrc || reserved != 0) {
-            throw damaged("index header or directory checksum mismatch");
-        }
-        int n = dir.getInt();
-        if ((long) n * SidecarLayout.DIRECTORY_ENTRY_SIZE + 4 != dirLength) {
-            throw damaged("index directory size mismatch");
-        }
         mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, dirOffset);
-        for (int i = 0; i < n; i++) {
-            int tag = dir.getInt();
-            int sectionCrc = dir.getInt();
-            long offset = dir.getLong();
-            long length = dir.getLong();
-            int member = dir.getInt();
-            if (offset < SidecarLayout.FILE_HEADER_SIZE || length < 0 || offset + length > dirOffset) {
-                throw damaged("section " + SidecarLayout.tagName(tag) + " out of place");
+        for (ContainerDirectory.Entry e : directory.entries()) {
+            ByteBuffer body = mapped.duplicate().position((int) e.offset()).limit((int) (e.offset() + e.length()));
+            if (ContainerDirectory.crc(body) != e.crc()) {
+                throw damaged("section " + SidecarLayout.tagName(e.tag()) + (e.last() == SidecarLayout.ARCHIVE_LEVEL ? ""
+                        : " of member " + e.last()) + " checksum mismatch");
             }
-            ByteBuffer body = mapped.duplicate().position((int) offset).limit((int) (offset + length));
-            CRC32C crc = new CRC32C();
-            crc.update(body);
-            if ((int) crc.getValue() != sectionCrc) {
-                throw damaged("section " + SidecarLayout.tagName(tag) + (member == SidecarLayout.ARCHIVE_LEVEL ? ""
-                        : " of member " + member) + " checksum mismatch");
-            }
-            if (sections.put(key(tag, member), new long[] {offset, length}) != null) {
-                throw damaged("section " + SidecarLayout.tagName(tag) + " appears twice for member " + member);
+            if (sections.put(key(e.tag(), e.last()), new long[] {e.offset(), e.length()}) != null) {
+                throw damaged("section " + SidecarLayout.tagName(e.tag()) + " appears twice for member " + e.last());
             }
         }
-    }
-
-    private ByteBuffer read(long offset, int length) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-            if (channel.read(b, offset + b.position()) < 0) {
-                throw damaged("index ends early");
-            }
-        }
-        b.flip();
-        return b;
     }
 
     private CorruptInputException damaged(String reason) {
