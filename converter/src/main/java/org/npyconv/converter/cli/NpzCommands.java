@@ -137,11 +137,17 @@ final class NpzCommands {
     // ---- get / export --------------------------------------------------------------------------
 
     static int get(Path file, List<String> args, Path index, boolean json, PrintWriter out, PrintWriter err) throws IOException {
-        if (args.size() < 2) {
-            throw new NpyconvException("usage: get FILE.npz MEMBER I [I ...]");
+        try (NpzArchive npz = NpzArchive.open(file, options(index, err))) {
+            if (args.size() < 2) {
+                throw noMember(npz, "get FILE MEMBER I [I ...]");
+            }
+            get(npz, args, json, out);
         }
-        try (NpzArchive npz = NpzArchive.open(file, options(index, err));
-             NpyObjectArray array = npz.objectArray(args.get(0))) {
+        return NpyconvCommand.EXIT_OK;
+    }
+
+    private static void get(NpzArchive npz, List<String> args, boolean json, PrintWriter out) throws IOException {
+        try (NpyObjectArray array = npz.objectArray(args.get(0))) {
             List<String> rendered = new ArrayList<>();
             for (String p : args.subList(1, args.size())) {
                 Object value = array.get(GetCommand.flatPosition(p, array.shape(), array.size()));
@@ -149,17 +155,31 @@ final class NpzCommands {
             }
             rendered.forEach(out::println);
         }
-        return NpyconvCommand.EXIT_OK;
+    }
+
+    /** The error for an archive given without a member: it says it is an archive and lists members. */
+    private static NpyconvException noMember(NpzArchive npz, String usage) {
+        StringBuilder names = new StringBuilder();
+        for (ZipMember m : npz.directory().members()) {
+            names.append(names.length() == 0 ? "" : ", ").append(m.key());
+            if (names.length() > 200) {
+                names.append(", ...");
+                break;
+            }
+        }
+        return new NpyconvException(npz.file() + " is a zip archive (.npz) of members " + (names.length() == 0
+                ? "(none)" : names) + ": name one, as in " + usage);
     }
 
     /** Streams member {@code member}'s elements to {@code sink} (the export command owns the output's atomicity). */
     static void export(Path file, String member, Path index, PrintWriter err, ExportSink sink) throws IOException {
-        if (member == null) {
-            throw new NpyconvException("usage: export FILE.npz MEMBER [-o P]");
-        }
-        try (NpzArchive npz = NpzArchive.open(file, options(index, err));
-             NpyObjectArray array = npz.objectArray(member)) {
-            sink.write(array);
+        try (NpzArchive npz = NpzArchive.open(file, options(index, err))) {
+            if (member == null) {
+                throw noMember(npz, "export FILE MEMBER [-o P]");
+            }
+            try (NpyObjectArray array = npz.objectArray(member)) {
+                sink.write(array);
+            }
         }
     }
 
@@ -215,6 +235,10 @@ final class NpzCommands {
         Path temp = null;
         try (NpzArchive npz = NpzArchive.open(file, options(index, err));
              BufferAllocator allocator = new RootAllocator()) {
+            if (OutputFormat.ofExtension(outDir) != null && !Files.isDirectory(outDir)) {
+                throw new NpyconvException(file + " is a zip archive (.npz): convert writes one file per member, so "
+                        + "--output must name a directory, not " + outDir);
+            }
             Files.createDirectories(outDir);
             temp = Files.createTempDirectory(outDir, ".npyconv-convert-");
             for (NpzArchive.Member m : npz.members()) {

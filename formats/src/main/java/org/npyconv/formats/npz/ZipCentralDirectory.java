@@ -231,8 +231,16 @@ public final class ZipCentralDirectory {
                     return size - tail + at;
                 }
             }
-            throw corrupt("no end of central directory record: not a zip archive, or truncated", size,
+            // A file that starts like a zip (PK\3\4) is blamed at that claim, byte 0, as np.load's
+            // BadZipFile does; anything else at the end, where the record should have been.
+            boolean claimsZip = size >= 4 && startsWithLocalHeader();
+            throw corrupt((claimsZip ? "the file starts like a zip archive (.npz) but has" : "there is")
+                    + " no end of central directory record (truncated, or not a zip archive)", claimsZip ? 0 : size,
                     "zip end of central directory");
+        }
+
+        private boolean startsWithLocalHeader() throws IOException {
+            return bytes(0, 4, "zip local header").getInt(0) == LOCAL_HEADER;
         }
 
         /** The central-directory record at {@code cd[at]} and its local header. */

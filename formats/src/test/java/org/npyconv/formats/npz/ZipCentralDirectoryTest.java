@@ -114,10 +114,11 @@ class ZipCentralDirectoryTest {
         byte[] b = read("npz_objects_positional.npz");
         long end = lastIndexOf(b, 0x06054b50);
         long cd = u32(b, end + 16);
-        // cut in the middle of the central directory: no end record any more
+        // cut in the middle of the central directory: no end record any more; blamed at the PK\3\4
+        // that made it look like an archive, as np.load's BadZipFile does
         NpyconvException e = failure(java.util.Arrays.copyOf(b, (int) (cd + 30)));
         assertEquals(CorruptInputException.class, e.getClass());
-        assertEquals(cd + 30, e.offset(), e.getMessage());
+        assertEquals(0, e.offset(), e.getMessage());
         assertTrue(e.getMessage().contains("no end of central directory"), e.getMessage());
         // an end record claiming more directory bytes than lie before it
         byte[] longer = b.clone();
