@@ -212,6 +212,23 @@ public final class NpzArchive implements Closeable {
         return Path.of(file + "!" + z.name());
     }
 
+    /**
+     * Why the sidecar cannot be used as it is ({@code "missing"}, {@code "stale (...)"},
+     * {@code "damaged (...)"}), or {@code null} when it is current. Builds nothing.
+     */
+    public synchronized String indexProblem() throws IOException {
+        if (index != null) {
+            return null;
+        }
+        try (ArchiveIndex candidate = ArchiveIndex.open(indexPath())) {
+            return staleness(candidate.source());
+        } catch (NoSuchFileException e) {
+            return "missing";
+        } catch (CorruptInputException | UnsupportedInputException e) {
+            return "damaged (" + e.reason() + ")";
+        }
+    }
+
     /** The sidecar, opened (and built or rebuilt first when needed) on first use. */
     public synchronized ArchiveIndex index() throws IOException {
         if (index != null) {

@@ -32,6 +32,12 @@ public final class NpzIndexer {
 
     private NpzIndexer() {}
 
+    private static boolean isObject(FileChannel channel, Path archive, ZipMember m, Path name) throws IOException {
+        try (FileChannel view = InflatedMember.of(channel, archive, m, null)) {
+            return NpyHeader.read(view, name).isObject();
+        }
+    }
+
     /** Indexes {@code archive} into {@code index}; {@code inflateSpacing} is the uncompressed bytes between deflate checkpoints. */
     public static Result build(Path archive, Path index, int checkpointInterval, long inflateSpacing,
             Indexer.Progress progress) throws IOException {
@@ -60,7 +66,9 @@ public final class NpzIndexer {
                 try {
                     InflateCheckpoints table = null;
                     FileChannel inflSink = null;
-                    if (!m.isStored()) {
+                    // Checkpoints only where random access uses them now: object members. (A large
+                    // deflated numeric member would cost a full pure-Java pass for nothing yet.)
+                    if (!m.isStored() && isObject(channel, archive, m, name)) {
                         deflated++;
                         inflTemp = Files.createTempFile(dir, index.getFileName() + ".tmp-", ".infl");
                         inflSink = FileChannel.open(inflTemp, StandardOpenOption.READ, StandardOpenOption.WRITE);

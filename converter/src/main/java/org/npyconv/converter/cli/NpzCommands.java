@@ -121,17 +121,9 @@ final class NpzCommands {
         return z.isStored() ? "stored" : "deflated";
     }
 
-    private static String indexStatus(NpzArchive npz) {
-        if (!Files.exists(npz.indexPath())) {
-            return "missing";
-        }
-        try (NpzArchive probe = NpzArchive.open(npz.file(), NpzArchive.Options.defaults().withIndex(npz.indexPath())
-                .withRebuild(false))) {
-            probe.index();
-            return "current";
-        } catch (NpyconvException | IOException e) {
-            return "not usable: " + (e instanceof NpyconvException ? ((NpyconvException) e).reason() : e.getMessage());
-        }
+    private static String indexStatus(NpzArchive npz) throws IOException {
+        String problem = npz.indexProblem();
+        return problem == null ? "current" : problem;
     }
 
     // ---- get / export --------------------------------------------------------------------------
@@ -194,13 +186,12 @@ final class NpzCommands {
     static int index(Path file, Path index, boolean force, int checkpointEvery, long inflateEvery, PrintWriter out,
             PrintWriter err) throws IOException {
         Path target = index != null ? index : Indexer.sidecarPath(file);
-        if (!force && Files.exists(target)) {
-            try (NpzArchive npz = NpzArchive.open(file, NpzArchive.Options.defaults().withIndex(target).withRebuild(false))) {
-                npz.index();
-                out.println("index is up to date: " + target + " (--force rebuilds it)");
-                return NpyconvCommand.EXIT_OK;
-            } catch (NpyconvException e) {
-                // not usable: rebuild below
+        if (!force) {
+            try (NpzArchive npz = NpzArchive.open(file, NpzArchive.Options.defaults().withIndex(target))) {
+                if (npz.indexProblem() == null) {
+                    out.println("index is up to date: " + target + " (--force rebuilds it)");
+                    return NpyconvCommand.EXIT_OK;
+                }
             }
         }
         ProgressBar bar = ProgressBar.forTerminal(err);
