@@ -31,6 +31,11 @@ public final class InflatedMember extends ReadOnlyView {
     private final ZipMember member;
     private final InflateCheckpoints checkpoints;
     private final List<MemberCursor> cursors = new ArrayList<>();
+    /** Bytes of output kept from the latest reads, so short re-reads behind a cursor do not restart it. */
+    private static final int RECENT = 1 << 20;
+    private byte[] recent;
+    private long recentStart;
+    private int recentLength;
 
     private InflatedMember(FileChannel archive, Path file, ZipMember member, InflateCheckpoints checkpoints) {
         this.archive = archive;
@@ -76,22 +81,55 @@ public final class InflatedMember extends ReadOnlyView {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        MemberCursor d = decoderFor(at);
-        long skipped = d.skip(at - d.position());
-        if (d.position() != at) {
-            throw short_(skipped);
-        }
         int limit = dst.limit();
         dst.limit(dst.position() + (int) Math.min(dst.remaining(), member.uncompressedSize() - at));
         try {
+            int served = fromRecent(dst, at);
+            if (!dst.hasRemaining()) {
+                return served;
+            }
+            long from = at + served;
+            MemberCursor d = decoderFor(from);
+            long skipped = d.skip(from - d.position());
+            if (d.position() != from) {
+                throw short_(skipped);
+            }
+            int start = dst.position();
             int n = d.read(dst);
             if (n < 0) {
                 throw short_(0);
             }
-            return n;
+            remember(dst, start, n, from);
+            return served + n;
         } finally {
             dst.limit(limit);
         }
+    }
+
+    /**
+     * Copies what {@code dst} wants at {@code at} from the last bytes read, if they hold it. A
+     * reader that refills a window from the start of a record straddling the previous window's end
+     * (the pickle scanner, streaming export) re-reads a little behind the cursor every time;
+     * without this it would restart inflating from a checkpoint.
+     */
+    private int fromRecent(ByteBuffer dst, long at) {
+        if (recentLength == 0 || at < recentStart || at >= recentStart + recentLength) {
+            return 0;
+        }
+        int n = (int) Math.min(dst.remaining(), recentStart + recentLength - at);
+        dst.put(recent, (int) (at - recentStart), n);
+        return n;
+    }
+
+    /** Keeps (up to the last {@link #RECENT} bytes of) what was just read into {@code dst[start, start + n)}. */
+    private void remember(ByteBuffer dst, int start, int n, long at) {
+        if (recent == null) {
+            recent = new byte[RECENT];
+        }
+        int keep = Math.min(n, RECENT);
+        dst.get(start + n - keep, recent, 0, keep);
+        recentStart = at + n - keep;
+        recentLength = keep;
     }
 
     private CorruptInputException short_(long skipped) {
@@ -133,5 +171,6 @@ public final class InflatedMember extends ReadOnlyView {
     protected synchronized void implCloseChannel() {
         cursors.forEach(MemberCursor::release);
         cursors.clear();
+        recent = null;
     }
 }
