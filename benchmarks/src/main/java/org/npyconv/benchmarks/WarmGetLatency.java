@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import org.npyconv.indexer.NpyObjectArray;
+import org.npyconv.indexer.NpzArchive;
 
 /**
  * The end-to-end harness's warm random-get measurement: opens a file once, warms up with random
@@ -13,30 +14,35 @@ import org.npyconv.indexer.NpyObjectArray;
  * line with the median and the 99th percentile in microseconds. A distribution of single calls,
  * which JMH's averages do not give.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar org.npyconv.benchmarks.WarmGetLatency FILE [--gets N] [--seed S]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar org.npyconv.benchmarks.WarmGetLatency FILE [--gets N] [--seed S] [--member KEY]</pre>
+ *
+ * With {@code --member}, FILE is an {@code .npz} and KEY one of its object members (docs/npz.md).
  */
 public final class WarmGetLatency {
     private WarmGetLatency() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0 || args.length % 2 == 0) {
-            System.err.println("usage: WarmGetLatency FILE [--gets N] [--seed S]");
+            System.err.println("usage: WarmGetLatency FILE [--gets N] [--seed S] [--member KEY]");
             System.exit(2);
         }
         Path file = Path.of(args[0]);
         int gets = 20_000;
         long seed = 42;
+        String member = null;
         for (int a = 1; a < args.length; a += 2) {
             switch (args[a]) {
                 case "--gets" -> gets = Integer.parseInt(args[a + 1]);
                 case "--seed" -> seed = Long.parseLong(args[a + 1]);
+                case "--member" -> member = args[a + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[a]);
             }
         }
         SplittableRandom random = new SplittableRandom(seed);
         long[] nanos = new long[gets];
         long sink = 0;
-        try (NpyObjectArray array = NpyObjectArray.open(file)) {
+        try (NpzArchive npz = member == null ? null : NpzArchive.open(file);
+             NpyObjectArray array = npz == null ? NpyObjectArray.open(file) : npz.objectArray(member)) {
             long n = array.size();
             for (int i = 0; i < gets; i++) { // warm-up: as many gets as are timed
                 sink += System.identityHashCode(array.get(random.nextLong(n)));

@@ -59,78 +59,91 @@ public final class Indexer {
         if (checkpointInterval < 1) {
             throw new IllegalArgumentException("checkpoint interval must be at least 1");
         }
-        long began = System.nanoTime();
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            NpyHeader header = NpyHeader.read(channel, file);
-            if (!header.isObject()) {
-                throw new UnsupportedInputException("not an object array (descr " + header.descr()
-                        + "): its elements are read directly, no index is needed", file, -1, null);
-            }
-            long size = channel.size();
             long mtime = Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS);
-            AtomicBoolean cancelled = new AtomicBoolean();
-            CompletableFuture<int[]> checksums = CompletableFuture.supplyAsync(
-                    () -> checksum(channel, header.dataOffset(), size, cancelled, file));
-            try (SidecarWriter writer = SidecarWriter.create(index, checkpointInterval);
-                 PickleReader reader = new PickleReader(channel, header.dataOffset(), size, file, SCAN_WINDOW)) {
-                KindTally kinds = new KindTally();
-                CrossReferences references = new CrossReferences();
-                long[] preamble = {-1, -1};
-                ElementScanner scanner = new ElementScanner(reader, channel, file, new ElementScanner.Listener() {
-                    private long nextReport = PROGRESS_EVERY_BYTES;
+            return build(channel, file, mtime, file.getFileName().toString(), index, checkpointInterval, progress);
+        }
+    }
 
-                    @Override
-                    public void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail) {
-                        long n = writer.elementCount();
-                        if (n == 0) {
-                            preamble[0] = start;
-                            preamble[1] = memoStart;
-                        }
-                        try {
-                            writer.element(start, end, memoStart, memoEnd);
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                        kinds.add(kind, detail, n);
-                        if (end >= nextReport) {
-                            progress.update(end, size, n + 1);
-                            nextReport = end + PROGRESS_EVERY_BYTES;
-                        }
-                    }
+    /**
+     * Indexes the {@code .npy} bytes of {@code channel} (borrowed; positions 0 to {@code size()}),
+     * for instance a member of an {@code .npz} seen through a channel view. {@code file} names the
+     * input in messages; {@code mtimeNanos} and {@code sourceName} go into the fingerprint.
+     */
+    public static Result build(FileChannel channel, Path file, long mtimeNanos, String sourceName, Path index,
+            int checkpointInterval, Progress progress) throws IOException {
+        if (checkpointInterval < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 1");
+        }
+        long began = System.nanoTime();
+        NpyHeader header = NpyHeader.read(channel, file);
+        if (!header.isObject()) {
+            throw new UnsupportedInputException("not an object array (descr " + header.descr()
+                    + "): its elements are read directly, no index is needed", file, -1, null);
+        }
+        long size = channel.size();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        CompletableFuture<int[]> checksums = CompletableFuture.supplyAsync(
+                () -> checksum(channel, header.dataOffset(), size, cancelled, file));
+        try (SidecarWriter writer = SidecarWriter.create(index, checkpointInterval);
+             PickleReader reader = new PickleReader(channel, header.dataOffset(), size, file, SCAN_WINDOW)) {
+            KindTally kinds = new KindTally();
+            CrossReferences references = new CrossReferences();
+            long[] preamble = {-1, -1};
+            ElementScanner scanner = new ElementScanner(reader, channel, file, new ElementScanner.Listener() {
+                private long nextReport = PROGRESS_EVERY_BYTES;
 
-                    @Override
-                    public void memoReference(long memoIndex, long elementBound) {
-                        references.reference(memoIndex, elementBound);
+                @Override
+                public void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail) {
+                    long n = writer.elementCount();
+                    if (n == 0) {
+                        preamble[0] = start;
+                        preamble[1] = memoStart;
                     }
-                });
-                try {
-                    scanner.run();
-                } catch (java.io.UncheckedIOException e) {
-                    throw e.getCause();
+                    try {
+                        writer.element(start, end, memoStart, memoEnd);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                    kinds.add(kind, detail, n);
+                    if (end >= nextReport) {
+                        progress.update(end, size, n + 1);
+                        nextReport = end + PROGRESS_EVERY_BYTES;
+                    }
                 }
-                long count = scanner.elementCount();
-                if (count != header.count()) {
-                    throw new CorruptInputException("the header's shape " + shapeText(header.shape()) + " holds "
-                            + header.count() + " elements but the pickle's list holds " + count,
-                            file, scanner.stopOffset(), "STOP");
+
+                @Override
+                public void memoReference(long memoIndex, long elementBound) {
+                    references.reference(memoIndex, elementBound);
                 }
-                if (count == 0) {
-                    preamble[0] = scanner.stopOffset();
-                    preamble[1] = scanner.memoCounter();
-                }
-                int[] crcs = join(checksums);
-                SourceFingerprint fingerprint = new SourceFingerprint(size, mtime, header.dataOffset(), size,
-                        crcs[0], crcs[1], file.getFileName().toString());
-                PickleFacts facts = new PickleFacts(reader.protocol(), checkpointInterval, count, preamble[0],
-                        preamble[1], scanner.stopOffset(), scanner.memoCounter());
-                long[][] retained = references.sorted();
-                writer.finish(fingerprint, header.majorVersion(), header.minorVersion(), headerText(channel, header),
-                        facts, kinds.counts(), scanner.globals().uses(), retained[0], retained[1], references.complete());
-                progress.update(size, size, count);
-                return new Result(index, count, size, Files.size(index), System.nanoTime() - began);
-            } finally {
-                cancelled.set(true);
+            });
+            try {
+                scanner.run();
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
             }
+            long count = scanner.elementCount();
+            if (count != header.count()) {
+                throw new CorruptInputException("the header's shape " + shapeText(header.shape()) + " holds "
+                        + header.count() + " elements but the pickle's list holds " + count,
+                        file, scanner.stopOffset(), "STOP");
+            }
+            if (count == 0) {
+                preamble[0] = scanner.stopOffset();
+                preamble[1] = scanner.memoCounter();
+            }
+            int[] crcs = join(checksums);
+            SourceFingerprint fingerprint = new SourceFingerprint(size, mtimeNanos, header.dataOffset(), size,
+                    crcs[0], crcs[1], sourceName);
+            PickleFacts facts = new PickleFacts(reader.protocol(), checkpointInterval, count, preamble[0],
+                    preamble[1], scanner.stopOffset(), scanner.memoCounter());
+            long[][] retained = references.sorted();
+            writer.finish(fingerprint, header.majorVersion(), header.minorVersion(), headerText(channel, header),
+                    facts, kinds.counts(), scanner.globals().uses(), retained[0], retained[1], references.complete());
+            progress.update(size, size, count);
+            return new Result(index, count, size, Files.size(index), System.nanoTime() - began);
+        } finally {
+            cancelled.set(true);
         }
     }
 

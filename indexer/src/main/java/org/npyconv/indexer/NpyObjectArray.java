@@ -90,12 +90,52 @@ public final class NpyObjectArray implements Closeable {
         }
     });
 
-    private NpyObjectArray(Path file, NpyHeader header, FileChannel channel, SidecarIndex index) throws IOException {
+    /** Opens another read channel on the bytes the index's offsets refer to (see {@link #openChannel()}). */
+    @FunctionalInterface
+    public interface ChannelOpener {
+        FileChannel open() throws IOException;
+    }
+
+    private final ChannelOpener opener;
+
+    private NpyObjectArray(Path file, NpyHeader header, FileChannel channel, SidecarIndex index, ChannelOpener opener)
+            throws IOException {
         this.file = file;
         this.header = header;
         this.channel = channel;
         this.index = index;
+        this.opener = opener;
         this.preambleMemo = evaluatePreamble();
+    }
+
+    /**
+     * An object array whose {@code .npy} bytes are {@code channel} (positions 0 to {@code size()}),
+     * indexed by {@code index}: a member of an {@code .npz} archive seen through a channel view.
+     * Takes ownership of both (closed by {@link #close()}, or here if opening fails).
+     *
+     * @param name what {@link #file()} returns and messages name
+     * @param opener opens further channels on the same bytes, for {@link #openChannel()}
+     */
+    public static NpyObjectArray of(FileChannel channel, Path name, SidecarIndex index, ChannelOpener opener)
+            throws IOException {
+        try {
+            NpyHeader header = NpyHeader.read(channel, name);
+            if (!header.isObject()) {
+                throw new UnsupportedInputException("not an object array (descr " + header.descr() + ")", name, -1, null);
+            }
+            if (index.elementCount() != header.count()) {
+                throw new CorruptInputException("index holds " + index.elementCount() + " elements, header says "
+                        + header.count(), index.file(), -1, "npyidx");
+            }
+            return new NpyObjectArray(name, header, channel, index, opener);
+        } catch (IOException | RuntimeException e) {
+            try {
+                index.close();
+            } finally {
+                channel.close();
+            }
+            throw e;
+        }
     }
 
     /** Opens {@code file} with {@code FILE.npyidx}, building it first if needed. */
@@ -128,7 +168,8 @@ public final class NpyObjectArray implements Closeable {
                 throw new CorruptInputException("index holds " + index.elementCount() + " elements, header says "
                         + header.count(), indexPath, -1, "npyidx");
             }
-            return new NpyObjectArray(file, header, channel, index);
+            return new NpyObjectArray(file, header, channel, index,
+                    () -> FileChannel.open(file, StandardOpenOption.READ));
         } catch (IOException | RuntimeException e) {
             if (index != null) {
                 index.close();
@@ -148,6 +189,14 @@ public final class NpyObjectArray implements Closeable {
 
     public SidecarIndex index() {
         return index;
+    }
+
+    /**
+     * A new read channel on the bytes this array's index offsets refer to (the {@code .npy} file,
+     * or an archive member's view), for a reader that wants its own; the caller closes it.
+     */
+    public FileChannel openChannel() throws IOException {
+        return opener.open();
     }
 
     /** Number of elements (the product of the shape; 1 for a 0-d array). */

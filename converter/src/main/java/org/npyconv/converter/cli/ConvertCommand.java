@@ -81,14 +81,19 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         output = Path.of(outputText);
-        boolean dataset = isDirectory(outputText, output);
+        boolean archive = NpzCommands.isArchive(file);
+        boolean dataset = !archive && isDirectory(outputText, output);
+        if (archive && rowsPerFile != null) {
+            throw new ParameterException(spec.commandLine(), "--rows-per-file is for one array; an .npz archive converts to one file per member");
+        }
         if (!dataset && rowsPerFile != null) {
             throw new ParameterException(spec.commandLine(), "--rows-per-file needs a dataset directory: --output DIR/ (with a trailing slash)");
         }
         if (rowsPerFile != null && rowsPerFile < 1) {
             throw new ParameterException(spec.commandLine(), "--rows-per-file must be at least 1");
         }
-        OutputFormat fmt = format != null ? parse(OutputFormat.class, format, "--format") : OutputFormat.ofExtension(output);
+        OutputFormat fmt = format != null ? parse(OutputFormat.class, format, "--format")
+                : archive ? OutputFormat.PARQUET : OutputFormat.ofExtension(output);
         if (fmt == null && dataset) {
             // Part files carry the extension; a directory's own name rarely does.
             fmt = OutputFormat.PARQUET;
@@ -108,6 +113,13 @@ final class ConvertCommand implements Callable<Integer> {
         if (fmt == OutputFormat.ARROW && c != Compression.ZSTD && c != Compression.NONE) {
             throw new ParameterException(spec.commandLine(), "Arrow IPC output takes --compression zstd or none"
                     + (c == Compression.LZ4 ? " (Arrow Java's LZ4 frame writer is far too slow)" : ""));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (archive) {
+            PrintWriter err = spec.commandLine().getErr();
+            ConvertOptions convert = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
+                    .withOnMixed(mixed).withVersion(NpyconvCommand.Version.version());
+            return NpzCommands.convert(file, output, fmt, index, convert, out, err, m -> err.println("npyconv: " + m));
         }
         OutputTarget target = dataset
                 ? new DatasetOutput(output, rowsPerFile != null ? rowsPerFile : DatasetOutput.ONE_PART)

@@ -26,6 +26,9 @@ final class ExportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "The object .npy file.")
     Path file;
 
+    @Parameters(index = "1", arity = "0..1", paramLabel = "MEMBER", description = "For an .npz: the member (arr_0, or its keyword).")
+    String member;
+
     @Option(names = {"-o", "--output"}, paramLabel = "P", description = "Output file (default: standard output). "
             + "Written under a temporary name and renamed when complete.")
     Path output;
@@ -38,6 +41,13 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (NpzCommands.isArchive(file)) {
+            NpzCommands.export(file, member, index, spec.commandLine().getErr(), this::write);
+            return NpyconvCommand.EXIT_OK;
+        }
+        if (member != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "MEMBER is only for .npz archives");
+        }
         if (RawArrayAccess.holdsRawItems(file)) {
             emit(out -> RawArrayAccess.export(file, out)); // numeric/structured/string: no sidecar
             return NpyconvCommand.EXIT_OK;
@@ -46,9 +56,14 @@ final class ExportCommand implements Callable<Integer> {
                 .withIndex(index)
                 .withNotices(message -> spec.commandLine().getErr().println("npyconv: " + message));
         try (NpyObjectArray array = NpyObjectArray.open(file, options)) {
-            emit(out -> writeAll(array, out));
+            write(array);
         }
         return NpyconvCommand.EXIT_OK;
+    }
+
+    /** One object array's JSON Lines, to standard output or {@code -o} (also each .npz member's). */
+    private void write(NpyObjectArray array) throws IOException {
+        emit(out -> writeAll(array, out));
     }
 
     /** What writes the JSON Lines. */

@@ -37,6 +37,9 @@ final class GetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (NpzCommands.isArchive(file)) {
+            return NpzCommands.get(file, positions, index, json, out, err);
+        }
         if (RawArrayAccess.holdsRawItems(file)) {
             RawArrayAccess.get(file, positions, json, out); // numeric/structured/string: no sidecar
             return NpyconvCommand.EXIT_OK;

@@ -27,6 +27,10 @@ final class IndexCommand implements Callable<Integer> {
             description = "Elements between checkpoints (default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
+    @Option(names = "--inflate-checkpoint-every", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "For an .npz: uncompressed bytes between deflate checkpoints (default: ${DEFAULT-VALUE}).")
+    long inflateEvery;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -36,6 +40,12 @@ final class IndexCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--checkpoint-every must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (inflateEvery < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--inflate-checkpoint-every must be at least 1");
+        }
+        if (NpzCommands.isArchive(file)) {
+            return NpzCommands.index(file, index, force, checkpointEvery, inflateEvery, out, spec.commandLine().getErr());
+        }
         if (RawArrayAccess.holdsRawItems(file)) {
             out.println(RawArrayAccess.noIndexNeeded(file));
             return NpyconvCommand.EXIT_OK;

@@ -37,6 +37,9 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (NpzCommands.isArchive(file)) {
+            return NpzCommands.info(file, index, json, spec.commandLine().getOut());
+        }
         NpyHeader header = NpyHeader.read(file);
         Integer protocol = header.isObject() ? pickleProtocol(header) : null;
         IndexReport report = header.isObject() ? IndexReport.of(file, index != null ? index : Indexer.sidecarPath(file)) : null;
@@ -133,7 +136,7 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     /** Writes the JSON-friendly descr (a string, or nested lists for structured dtypes). */
-    private static void writeDescr(JsonGenerator g, Object descr) throws IOException {
+    static void writeDescr(JsonGenerator g, Object descr) throws IOException {
         if (descr instanceof List) {
             g.writeStartArray();
             for (Object item : (List<?>) descr) {
@@ -147,7 +150,7 @@ final class InfoCommand implements Callable<Integer> {
         }
     }
 
-    private static String describeDescr(Object descr) {
+    static String describeDescr(Object descr) {
         if (descr instanceof List) {
             StringBuilder sb = new StringBuilder();
             appendPython(sb, descr, true);

@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import org.apache.arrow.vector.VarCharVector;
 import org.npyconv.converter.arrow.ValueWriter;
 import org.npyconv.formats.CorruptInputException;
@@ -45,7 +44,7 @@ final class StrSpans implements Closeable {
         this.array = array;
         this.from = from;
         this.to = to;
-        this.channel = FileChannel.open(array.file(), StandardOpenOption.READ);
+        this.channel = array.openChannel();
         this.cursor = from >= to ? null : array.index().cursorNear(from);
         this.slow = ValueWriter.of(vector);
     }

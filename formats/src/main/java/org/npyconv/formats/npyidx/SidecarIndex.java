@@ -10,11 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32C;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
 
@@ -94,6 +92,21 @@ public final class SidecarIndex implements Closeable {
         FileChannel channel = FileChannel.open(indexFile, StandardOpenOption.READ);
         try {
             return new SidecarIndex(indexFile, channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens and checks a sidecar held in {@code channel} (positions 0 to {@code size()}), such as
+     * one embedded in an archive index; takes ownership of the channel.
+     *
+     * @param name what {@link #file()} returns and messages name
+     */
+    public static SidecarIndex open(FileChannel channel, Path name) throws IOException {
+        try {
+            return new SidecarIndex(name, channel);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -239,63 +252,18 @@ public final class SidecarIndex implements Closeable {
     // ---- layout ------------------------------------------------------------------------------
 
     private void readLayout() throws IOException {
-        long size = channel.size();
-        if (size < SidecarLayout.FILE_HEADER_SIZE + SidecarLayout.FOOTER_SIZE) {
-            throw damaged("file is too short (" + size + " bytes) to be an index");
-        }
-        ByteBuffer head = read(0, SidecarLayout.FILE_HEADER_SIZE);
-        byte[] magic = new byte[8];
-        head.get(magic);
-        if (!Arrays.equals(magic, SidecarLayout.MAGIC)) {
-            throw damaged("not an npyconv index (bad magic)");
-        }
-        int major = Short.toUnsignedInt(head.getShort());
-        int minor = Short.toUnsignedInt(head.getShort());
-        int reserved = head.getInt();
-        if (major != SidecarLayout.MAJOR) {
-            throw new UnsupportedInputException("index format version " + major + "." + minor
-                    + " is not supported (this npyconv reads " + SidecarLayout.MAJOR + ".x)", file, 8, "npyidx");
-        }
-        ByteBuffer footer = read(size - SidecarLayout.FOOTER_SIZE, SidecarLayout.FOOTER_SIZE);
-        long dirOffset = footer.getLong();
-        long dirLength = Integer.toUnsignedLong(footer.getInt());
-        int dirCrc = footer.getInt();
-        byte[] end = new byte[8];
-        footer.get(end);
-        if (!Arrays.equals(end, SidecarLayout.END_MAGIC)) {
-            throw damaged("index is truncated or damaged (no footer)");
-        }
-        if (dirOffset < SidecarLayout.FILE_HEADER_SIZE || dirLength < 4
-                || dirOffset + dirLength != size - SidecarLayout.FOOTER_SIZE) {
-            throw damaged("index directory out of place");
-        }
-        ByteBuffer dir = read(dirOffset, (int) dirLength);
-        CRC32C headerAndDirectory = new CRC32C();
-        headerAndDirectory.update(head.flip());
-        headerAndDirectory.update(dir.duplicate());
-        if ((int) headerAndDirectory.getValue() != dirCrc || reserved != 0) {
-            throw damaged("index header or directory checksum mismatch");
-        }
-        int n = dir.getInt();
-        if ((long) n * SidecarLayout.DIRECTORY_ENTRY_SIZE + 4 != dirLength) {
-            throw damaged("index directory size mismatch");
-        }
-        for (int i = 0; i < n; i++) {
-            int tag = dir.getInt();
-            int sectionCrc = dir.getInt();
-            long offset = dir.getLong();
-            long length = dir.getLong();
-            dir.getInt();
-            if (offset < SidecarLayout.FILE_HEADER_SIZE || length < 0 || offset + length > dirOffset) {
-                throw damaged("section " + SidecarLayout.tagName(tag) + " out of place");
-            }
-            if (length > Integer.MAX_VALUE) {
+        ContainerDirectory directory = ContainerDirectory.read(channel, file, SidecarLayout.MAGIC, SidecarLayout.MAJOR,
+                "index");
+        long dirOffset = directory.sectionsEnd();
+        for (ContainerDirectory.Entry e : directory.entries()) {
+            int tag = e.tag();
+            if (e.length() > Integer.MAX_VALUE) {
                 throw new UnsupportedInputException("index section " + SidecarLayout.tagName(tag)
-                        + " over 2 GiB", file, offset, "npyidx");
+                        + " over 2 GiB", file, e.offset(), "npyidx");
             }
-            ByteBuffer body = length == 0 ? ByteBuffer.allocate(0) : sectionBytes(offset, length, dirOffset);
+            ByteBuffer body = e.length() == 0 ? ByteBuffer.allocate(0) : sectionBytes(e.offset(), e.length(), dirOffset);
             body.order(ByteOrder.LITTLE_ENDIAN);
-            if (crc(body) != sectionCrc) {
+            if (ContainerDirectory.crc(body) != e.crc()) {
                 throw damaged("section " + SidecarLayout.tagName(tag) + " checksum mismatch");
             }
             sections.put(tag, body);
@@ -325,23 +293,6 @@ public final class SidecarIndex implements Closeable {
 
     private ByteBuffer section(int tag) {
         return sections.get(tag).duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private ByteBuffer read(long offset, int length) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        while (b.hasRemaining()) {
-            if (channel.read(b, offset + b.position()) < 0) {
-                throw damaged("index ends early");
-            }
-        }
-        b.flip();
-        return b;
-    }
-
-    private static int crc(ByteBuffer b) {
-        CRC32C crc = new CRC32C();
-        crc.update(b.duplicate());
-        return (int) crc.getValue();
     }
 
     private String string(ByteBuffer b) {

@@ -10,6 +10,12 @@ final class SidecarLayout {
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'P', 'Y', 'I', 'D', 'X', 0};
     /** Last 8 bytes of the footer. */
     static final byte[] END_MAGIC = {(byte) 0x93, 'I', 'D', 'X', 'E', 'N', 'D', 0};
+    /** First 8 bytes of an archive index (the sidecar of an .npz): {@code \x93NPZIDX\0}. */
+    static final byte[] ARCHIVE_MAGIC = {(byte) 0x93, 'N', 'P', 'Z', 'I', 'D', 'X', 0};
+    static final int ARCHIVE_MAJOR = 1;
+    static final int ARCHIVE_MINOR = 0;
+    /** Directory entry's last field in an archive index: the member a section belongs to; this for the archive. */
+    static final int ARCHIVE_LEVEL = -1;
     static final int MAJOR = 1;
     static final int MINOR = 0;
     /** magic, u16 major, u16 minor, u32 reserved. */
@@ -34,6 +40,10 @@ final class SidecarLayout {
     static final int KIND = tag("KIND");
     static final int GLBL = tag("GLBL");
     static final int MEMO = tag("MEMO");
+    /** Archive index sections (docs/npyidx.md, "Archive indexes"). */
+    static final int ZSRC = tag("ZSRC");
+    static final int NIDX = tag("NIDX");
+    static final int INFL = tag("INFL");
 
     /** A section tag as the little-endian u32 of its four ASCII bytes. */
     static int tag(String name) {

@@ -54,7 +54,9 @@ class NpyHeaderFixtureTest {
     }
 
     static Stream<Arguments> npzFixtures() {
-        return FixtureCorpus.npzFiles().stream().map(p -> Arguments.of(Named.of(FixtureCorpus.label(p), p)));
+        // npz_empty (np.savez of nothing) has no member headers; the npz tests cover it
+        return FixtureCorpus.npzFiles().stream().filter(p -> !FixtureCorpus.expected(p).get("members").isEmpty())
+                .map(p -> Arguments.of(Named.of(FixtureCorpus.label(p), p)));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,0 +1,112 @@
+package org.npyconv.indexer;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.npyconv.formats.npy.NpyHeader;
+import org.npyconv.formats.npyidx.ArchiveFingerprint;
+import org.npyconv.formats.npyidx.ArchiveIndexWriter;
+import org.npyconv.formats.npz.FileRegion;
+import org.npyconv.formats.npz.InflateCheckpoints;
+import org.npyconv.formats.npz.InflatedMember;
+import org.npyconv.formats.npz.ZipCentralDirectory;
+import org.npyconv.formats.npz.ZipMember;
+
+/**
+ * Builds the archive index of an {@code .npz} ({@code ARCHIVE.npz.npyidx}, docs/npz.md): for every
+ * deflated {@code .npy} member one pass of the pure-Java decoder records deflate checkpoints (and
+ * checks the member's size and CRC-32); for every object member the ordinary {@link Indexer} runs
+ * over the member's channel view and its {@code .npyidx} is embedded. Per-member pieces go to
+ * temporary files beside the target and are copied into the archive index, which is written under
+ * a temporary name and renamed, so an interrupted run leaves nothing behind.
+ */
+public final class NpzIndexer {
+    /** What a finished run did. */
+    public record Result(Path index, int members, int objectMembers, int deflatedMembers, long elements,
+            long checkpoints, long archiveBytes, long indexBytes, long nanos) {
+    }
+
+    private NpzIndexer() {}
+
+    private static boolean isObject(FileChannel channel, Path archive, ZipMember m, Path name) throws IOException {
+        try (FileChannel view = InflatedMember.of(channel, archive, m, null)) {
+            return NpyHeader.read(view, name).isObject();
+        }
+    }
+
+    /** Indexes {@code archive} into {@code index}; {@code inflateSpacing} is the uncompressed bytes between deflate checkpoints. */
+    public static Result build(Path archive, Path index, int checkpointInterval, long inflateSpacing,
+            Indexer.Progress progress) throws IOException {
+        if (checkpointInterval < 1 || inflateSpacing < 1) {
+            throw new IllegalArgumentException("checkpoint interval and spacing must be positive");
+        }
+        long began = System.nanoTime();
+        Path dir = index.toAbsolutePath().getParent();
+        try (FileChannel channel = FileChannel.open(archive, StandardOpenOption.READ);
+             ArchiveIndexWriter writer = ArchiveIndexWriter.create(index)) {
+            long mtime = Files.getLastModifiedTime(archive).to(TimeUnit.NANOSECONDS);
+            ZipCentralDirectory directory = ZipCentralDirectory.read(channel, archive);
+            List<ZipMember> members = directory.members();
+            int objects = 0;
+            int deflated = 0;
+            long elements = 0;
+            long checkpoints = 0;
+            for (int k = 0; k < members.size(); k++) {
+                ZipMember m = members.get(k);
+                if (!m.name().endsWith(".npy")) {
+                    continue;
+                }
+                Path name = NpzArchive.memberPath(archive, m);
+                Path inflTemp = null;
+                Path idxTemp = null;
+                try {
+                    InflateCheckpoints table = null;
+                    FileChannel inflSink = null;
+                    // Checkpoints only where random access uses them now: object members. (A large
+                    // deflated numeric member would cost a full pure-Java pass for nothing yet.)
+                    if (!m.isStored() && isObject(channel, archive, m, name)) {
+                        deflated++;
+                        inflTemp = Files.createTempFile(dir, index.getFileName() + ".tmp-", ".infl");
+                        inflSink = FileChannel.open(inflTemp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                        checkpoints += InflateCheckpoints.record(channel, archive, m, inflateSpacing, inflSink);
+                        table = InflateCheckpoints.of(inflSink.map(FileChannel.MapMode.READ_ONLY, 0, inflSink.size()),
+                                inflTemp);
+                        writer.inflateCheckpoints(k, inflTemp);
+                    }
+                    try (FileChannel view = m.isStored() ? FileRegion.of(channel, m.dataOffset(), m.compressedSize())
+                            : InflatedMember.of(channel, archive, m, table)) {
+                        NpyHeader header = NpyHeader.read(view, name);
+                        if (header.isObject()) {
+                            objects++;
+                            idxTemp = Files.createTempFile(dir, index.getFileName() + ".tmp-", ".npyidx");
+                            Indexer.Result r = Indexer.build(view, name, mtime, m.name(), idxTemp, checkpointInterval,
+                                    progress);
+                            elements += r.elements();
+                            writer.memberIndex(k, idxTemp);
+                        }
+                    } finally {
+                        if (inflSink != null) {
+                            inflSink.close();
+                        }
+                    }
+                } finally {
+                    if (inflTemp != null) {
+                        Files.deleteIfExists(inflTemp);
+                    }
+                    if (idxTemp != null) {
+                        Files.deleteIfExists(idxTemp);
+                    }
+                }
+            }
+            writer.finish(new ArchiveFingerprint(Files.size(archive), mtime, directory.directoryOffset(),
+                    directory.directoryLength(), directory.directoryCrc32c(), members.size(),
+                    archive.getFileName().toString()));
+            return new Result(index, members.size(), objects, deflated, elements, checkpoints, directory.fileSize(),
+                    Files.size(index), System.nanoTime() - began);
+        }
+    }
+}
