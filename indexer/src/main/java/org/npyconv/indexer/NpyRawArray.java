@@ -235,6 +235,19 @@ public final class NpyRawArray implements Closeable {
         readFully(dst, dataOffset() + first * itemSize);
     }
 
+    /**
+     * CRC32C of the header's bytes (magic to the end of the padding): with the file's size and
+     * time, the fingerprint a conversion records (a checksum of the data would cost a second pass).
+     */
+    public long headerCrc32c() throws IOException {
+        ByteBuffer b = ByteBuffer.allocate((int) (header.dataOffset() - header.startOffset()));
+        readFully(b, header.startOffset());
+        b.flip();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b);
+        return crc.getValue();
+    }
+
     /** The storage position of the item at C-order flat index {@code c} (identity unless Fortran-ordered). */
     public long storageIndex(long c) {
         if (!fortranOrder()) {

@@ -18,7 +18,6 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.npyconv.formats.element.ElementJson;
 import org.npyconv.formats.testing.FixtureCorpus;
@@ -28,10 +27,9 @@ import org.npyconv.formats.testing.JsonValues;
  * ZIP64 for real: an archive written by Java's {@code ZipOutputStream} with a stored float64
  * member of 4.1 GiB (so its sizes and the next member's local-header offset need the ZIP64 extra
  * field) followed by a real NumPy object member whose data lies beyond 4 GiB. Writes 4.1 GiB to a
- * temporary directory, so it runs only with {@code -Dnpyconv.slow=true}.
+ * temporary directory (about 20 s; it runs in every {@code mvn verify}, like the other big-file tests).
  */
 @Tag("slow")
-@EnabledIfSystemProperty(named = "npyconv.slow", matches = "true")
 class NpzLargeArchiveTest {
     @TempDir
     Path tmp;

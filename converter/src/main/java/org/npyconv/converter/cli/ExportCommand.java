@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
 import org.npyconv.indexer.NpyObjectArray;
+import org.npyconv.indexer.NpyRawArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,7 +43,17 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (NpzCommands.isArchive(file)) {
-            NpzCommands.export(file, member, index, spec.commandLine().getErr(), this::write);
+            NpzCommands.export(file, member, index, spec.commandLine().getErr(), new NpzCommands.ExportSink() {
+                @Override
+                public void write(NpyObjectArray array) throws IOException {
+                    ExportCommand.this.write(array);
+                }
+
+                @Override
+                public void writeRaw(NpyRawArray array) throws IOException {
+                    emit(out -> RawArrayAccess.export(array, out));
+                }
+            });
             return NpyconvCommand.EXIT_OK;
         }
         if (member != null) {

@@ -3,6 +3,9 @@ package org.npyconv.converter.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import org.npyconv.converter.output.RawConversion;
+import org.npyconv.indexer.NpyRawArray;
+import java.nio.channels.FileChannel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,6 +142,14 @@ final class NpzCommands {
     }
 
     private static void get(NpzArchive npz, List<String> args, boolean json, PrintWriter out) throws IOException {
+        NpzArchive.Member m = npz.member(args.get(0));
+        if (m.header() != null && !m.isObject()) {
+            try (FileChannel member = npz.channel(m);
+                 NpyRawArray raw = NpyRawArray.of(member, m.header(), memberPath(npz, m))) {
+                RawArrayAccess.get(raw, args.subList(1, args.size()), json, out);
+            }
+            return;
+        }
         try (NpyObjectArray array = npz.objectArray(args.get(0))) {
             List<String> rendered = new ArrayList<>();
             for (String p : args.subList(1, args.size())) {
@@ -169,6 +180,14 @@ final class NpzCommands {
             if (member == null) {
                 throw noMember(npz, "export FILE MEMBER [-o P]");
             }
+            NpzArchive.Member m = npz.member(member);
+            if (m.header() != null && !m.isObject()) {
+                try (FileChannel channel = npz.channel(m);
+                     NpyRawArray raw = NpyRawArray.of(channel, m.header(), memberPath(npz, m))) {
+                    sink.writeRaw(raw);
+                }
+                return;
+            }
             try (NpyObjectArray array = npz.objectArray(member)) {
                 sink.write(array);
             }
@@ -176,9 +195,15 @@ final class NpzCommands {
     }
 
     /** Where {@link #export} sends an opened member. */
-    @FunctionalInterface
     interface ExportSink {
         void write(NpyObjectArray array) throws IOException;
+
+        void writeRaw(NpyRawArray array) throws IOException;
+    }
+
+    /** How a member is named in messages: {@code data.npz!arr_0.npy}. */
+    private static Path memberPath(NpzArchive npz, NpzArchive.Member m) {
+        return Path.of(npz.file() + "!" + m.zip().name());
     }
 
     // ---- index ---------------------------------------------------------------------------------
@@ -233,20 +258,27 @@ final class NpzCommands {
             Files.createDirectories(outDir);
             temp = Files.createTempDirectory(outDir, ".npyconv-convert-");
             for (NpzArchive.Member m : npz.members()) {
-                if (!m.isObject()) {
-                    skipped.accept("skipped member " + m.key() + ": " + (m.header() == null ? "not a .npy file"
-                            : "non-object arrays (descr " + InfoCommand.describeDescr(m.header().descr())
-                            + ") are not yet supported in .npz archives"));
+                if (m.header() == null) {
+                    skipped.accept("skipped member " + m.key() + ": not a .npy file");
                     continue;
                 }
                 Path target = outDir.resolve(m.key() + extension);
                 Path staged = temp.resolve(m.key() + extension);
-                try (NpyObjectArray array = npz.objectArray(m.key())) {
-                    ConversionSummary s = ChunkedOutput.convert(array, staged, base, allocator);
-                    lines.add(String.format(Locale.ROOT, "converted member %s: %d rows as %s in %d %s (%s): %s",
-                            m.key(), s.rows(), s.json() ? "JSON text" : TypeText.of(s.column()), s.chunks(),
-                            format == OutputFormat.ARROW ? "record batches" : "row groups", Sizes.human(s.bytes()), target));
+                ConversionSummary s;
+                if (m.isObject()) {
+                    try (NpyObjectArray array = npz.objectArray(m.key())) {
+                        s = ChunkedOutput.convert(array, staged, base, allocator);
+                    }
+                } else {
+                    // numeric, structured and string members: one column per field (docs/numeric.md)
+                    try (FileChannel channel = npz.channel(m);
+                         NpyRawArray raw = NpyRawArray.of(channel, m.header(), memberPath(npz, m))) {
+                        s = RawConversion.convert(raw, staged, base, allocator);
+                    }
                 }
+                lines.add(String.format(Locale.ROOT, "converted member %s: %d rows as %s in %d %s (%s): %s",
+                        m.key(), s.rows(), s.json() ? "JSON text" : TypeText.of(s.column()), s.chunks(),
+                        format == OutputFormat.ARROW ? "record batches" : "row groups", Sizes.human(s.bytes()), target));
                 moves.add(new Path[] {staged, target});
             }
             for (Path[] move : moves) {

@@ -44,13 +44,18 @@ final class RawArrayAccess {
      */
     static void get(Path file, List<String> positions, boolean json, PrintWriter out) throws IOException {
         try (NpyRawArray array = NpyRawArray.open(file)) {
-            List<Object> values = new ArrayList<>(positions.size());
-            for (String text : positions) {
-                values.add(at(array, text));
-            }
-            for (Object v : values) {
-                out.println(json ? ElementText.json(v) : ElementText.repr(v));
-            }
+            get(array, positions, json, out);
+        }
+    }
+
+    /** {@link #get(Path, List, boolean, PrintWriter)} on an open array (also an .npz member's). */
+    static void get(NpyRawArray array, List<String> positions, boolean json, PrintWriter out) throws IOException {
+        List<Object> values = new ArrayList<>(positions.size());
+        for (String text : positions) {
+            values.add(at(array, text));
+        }
+        for (Object v : values) {
+            out.println(json ? ElementText.json(v) : ElementText.repr(v));
         }
     }
 
@@ -102,11 +107,16 @@ final class RawArrayAccess {
     /** Every item as one JSON line, flat C order (structured records as objects). */
     static void export(Path file, Writer out) throws IOException {
         try (NpyRawArray array = NpyRawArray.open(file)) {
-            Iterator<NumpyScalar> it = array.iterator();
-            while (it.hasNext()) {
-                ElementText.writeJson(it.next(), out);
-                out.write('\n');
-            }
+            export(array, out);
+        }
+    }
+
+    /** {@link #export(Path, Writer)} of an open array (also an .npz member's). */
+    static void export(NpyRawArray array, Writer out) throws IOException {
+        Iterator<NumpyScalar> it = array.iterator();
+        while (it.hasNext()) {
+            ElementText.writeJson(it.next(), out);
+            out.write('\n');
         }
     }
 }

@@ -199,25 +199,15 @@ public final class RawConversion {
         meta.put("npy.fortran_order", String.valueOf(header.fortranOrder()));
         Path file = array.file();
         meta.put("npy.source", file.getFileName().toString());
+        // An .npz member is named ARCHIVE!MEMBER.npy: its size and time are the archive's.
+        String name = file.toString();
+        Path onDisk = Files.exists(file) || name.lastIndexOf('!') < 0 ? file : Path.of(name.substring(0, name.lastIndexOf('!')));
         // No sidecar for raw data: size, mtime and the header's checksum (a data checksum would cost a second pass).
-        FileTime mtime = Files.getLastModifiedTime(file);
+        FileTime mtime = Files.getLastModifiedTime(onDisk);
         long mtimeNanos = TimeUnit.SECONDS.toNanos(mtime.to(TimeUnit.SECONDS)) + mtime.toInstant().getNano();
-        meta.put("npy.fingerprint", "{\"size\": " + Files.size(file) + ", \"mtime_ns\": " + mtimeNanos
-                + ", \"header_crc32c\": " + headerCrc32c(file, header) + "}");
+        meta.put("npy.fingerprint", "{\"size\": " + Files.size(onDisk) + ", \"mtime_ns\": " + mtimeNanos
+                + ", \"header_crc32c\": " + array.headerCrc32c() + "}");
         meta.put("npyconv.version", options.version());
         return meta;
-    }
-
-    private static long headerCrc32c(Path file, NpyHeader header) throws IOException {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer b = ByteBuffer.allocate((int) (header.dataOffset() - header.startOffset()));
-            while (b.hasRemaining() && ch.read(b, header.startOffset() + b.position()) >= 0) {
-                // positional reads until the header is in
-            }
-            b.flip();
-            crc.update(b);
-        }
-        return crc.getValue();
     }
 }
