@@ -88,6 +88,11 @@ final class ParquetSink implements ChunkSink {
                 .withCompressionCodec(codec)
                 .withRowGroupRowCountLimit(options.rowsPerChunk())
                 .withRowGroupSize(options.maxChunkBytes())
+                // parquet-java checks the page (and row group) size only after 100 rows by default: 100
+                // values of 900 MiB each pile up in one page on the heap before the first check, and a
+                // >4 GiB array of them ran out of memory (RobustnessBigConvertTest). From row 1 the writer
+                // checks early and then adapts its interval to the row size, so small rows cost nothing.
+                .withMinRowCountForPageSizeCheck(1)
                 .withStatisticsEnabled(true)
                 .withDictionaryEncoding(true)
                 .build();

@@ -13,9 +13,11 @@ import java.nio.file.StandardOpenOption;
  * without frames: {@code _reconstruct(ndarray, (0,), b'b')}, the state tuple, and the element list
  * as {@code MARK e... APPENDS} batches of 1000. Elements are strings ({@code SHORT_BINUNICODE})
  * or zero-filled bytes ({@code BINBYTES8}) whose payload is left as a hole in a sparse file, so a
- * pickle of many GiB costs no disk space. Not thread-safe; close to finish the file.
+ * pickle of many GiB costs no disk space, or small bytes with content ({@code SHORT_BINBYTES}).
+ * Not thread-safe; close to finish the file. Public (and in indexer's test-jar) because the
+ * converter's big-file test writes its input with it too.
  */
-final class LargeNpy implements AutoCloseable {
+public final class LargeNpy implements AutoCloseable {
     private static final int BATCH = 1000;
 
     private final FileChannel out;
@@ -30,7 +32,7 @@ final class LargeNpy implements AutoCloseable {
     }
 
     /** Starts {@code file} as a 1-d object array of {@code count} elements; add exactly that many. */
-    static LargeNpy create(Path file, long count) throws IOException {
+    public static LargeNpy create(Path file, long count) throws IOException {
         LargeNpy npy = new LargeNpy(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING), count);
         npy.header();
@@ -71,7 +73,7 @@ final class LargeNpy implements AutoCloseable {
     }
 
     /** Adds a str element (UTF-8 of at most 255 bytes). */
-    LargeNpy string(String s) throws IOException {
+    public LargeNpy string(String s) throws IOException {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         beforeElement();
         put((byte) 0x8c);
@@ -82,12 +84,25 @@ final class LargeNpy implements AutoCloseable {
     }
 
     /** Adds a bytes element of {@code length} zero bytes, left as a hole in the file. */
-    LargeNpy zeros(long length) throws IOException {
+    public LargeNpy zeros(long length) throws IOException {
         beforeElement();
         put((byte) 0x8e);
         buf.putLong(length);
         flush();
         position += length; // sparse: nothing is written
+        afterElement();
+        return this;
+    }
+
+    /** Adds a bytes element with the given content (at most 255 bytes). */
+    public LargeNpy bytes(byte[] b) throws IOException {
+        if (b.length > 255) {
+            throw new IllegalArgumentException("SHORT_BINBYTES holds at most 255 bytes: " + b.length);
+        }
+        beforeElement();
+        put((byte) 'C');
+        put((byte) b.length);
+        put(b);
         afterElement();
         return this;
     }
