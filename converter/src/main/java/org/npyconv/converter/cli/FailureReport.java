@@ -41,7 +41,11 @@ final class FailureReport {
             return "I/O error: " + t.getMessage();
         }
         if (t instanceof OutOfMemoryError) {
-            return "out of memory (a bug: please report it with --debug output)";
+            // Input-driven sizes are bounded before allocation, but one legitimately huge element
+            // (a 900 MiB bytes value) must still fit in the heap, once per --threads worker.
+            return "out of memory with a heap of " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB: the largest"
+                    + " element must fit, once per --threads worker (raise it with NPYCONV_JAVA_OPTS=-Xmx..., or use"
+                    + " fewer threads); if no element is that large, this is a bug: please report it with --debug output";
         }
         String message = t.getMessage();
         return "internal error: " + t.getClass().getSimpleName() + (message == null ? "" : ": " + message)
