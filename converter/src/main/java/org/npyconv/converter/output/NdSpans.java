@@ -3,8 +3,6 @@ package org.npyconv.converter.output;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.complex.ListVector;
@@ -12,7 +10,6 @@ import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.npyconv.converter.arrow.ValueWriter;
-import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.element.NdArray;
 import org.npyconv.formats.element.NumpyDtype;
 import org.npyconv.formats.npyidx.SpanCursor;
@@ -39,7 +36,7 @@ import org.npyconv.indexer.NpyObjectArray;
  * type and whose data equals the payload (as is, or byte-swapped: a big-endian dtype comes back
  * little-endian, as {@code np.load} does). Memo entries never change once stored (the indexer
  * refuses out-of-sequence PUTs), so every later span with the same skeleton and quadruple evaluates
- * to the same kind of array. Owns a read channel; one pass, not thread-safe.
+ * to the same kind of array. Reads through a {@link PickleWindow}; one pass, not thread-safe.
  */
 final class NdSpans implements Closeable {
     /** What {@link #next} did. */
@@ -69,16 +66,13 @@ final class NdSpans implements Closeable {
     private static final int BUILD = 'b';
 
     private final NpyObjectArray array;
-    private final FileChannel channel;
     private final SpanCursor cursor;
     private final long from;
     private final long to;
     /** The column's item type: kind ('i', 'u', 'f') and width in bytes. */
     private final char kind;
     private final int width;
-    private byte[] window = new byte[WINDOW];
-    private long base = -1;
-    private int length;
+    private final PickleWindow window;
     // Parser state for the current span (fields, not objects: no allocation per element).
     private int pos;
     private int stop;
@@ -115,7 +109,7 @@ final class NdSpans implements Closeable {
             throw new IllegalArgumentException("not a numeric item type: " + item);
         }
         width = width(item);
-        this.channel = FileChannel.open(array.file(), StandardOpenOption.READ);
+        this.window = new PickleWindow(array, WINDOW);
         this.cursor = from >= to ? null : array.index().cursorNear(from);
     }
 
@@ -148,7 +142,7 @@ final class NdSpans implements Closeable {
         peeked = false;
         long start = cursor.start();
         long end = cursor.end();
-        pos = load(start, end);
+        pos = window.load(start, end);
         stop = pos + (int) (end - start);
         memoStart = cursor.memoStart();
         evaluated = false;
@@ -201,7 +195,7 @@ final class NdSpans implements Closeable {
     }
 
     private boolean tryFast(ListVector list, int index) {
-        byte[] b = window;
+        byte[] b = window.bytes();
         long r = get(b);
         long nd = r < 0 ? -1 : get(b);
         if (nd < 0 || !op(b, BININT1) || !arg(b, 0) || !op(b, TUPLE1)) {
@@ -360,7 +354,7 @@ final class NdSpans implements Closeable {
             m = b[pos + 1] & 0xFF;
             pos += 2;
         } else if (pos + 5 <= stop && (b[pos] & 0xFF) == LONG_BINGET) {
-            m = littleInt(b, pos + 1) & 0xFFFFFFFFL;
+            m = PickleWindow.littleInt(b, pos + 1) & 0xFFFFFFFFL;
             pos += 5;
         } else {
             return -1;
@@ -380,7 +374,7 @@ final class NdSpans implements Closeable {
             return (b[pos - 2] & 0xFF) | (b[pos - 1] & 0xFF) << 8;
         }
         if (pos + 5 <= stop && (b[pos] & 0xFF) == BININT) {
-            int v = littleInt(b, pos + 1);
+            int v = PickleWindow.littleInt(b, pos + 1);
             pos += 5;
             return v < 0 ? -1 : v;
         }
@@ -395,10 +389,10 @@ final class NdSpans implements Closeable {
             n = b[pos + 1] & 0xFF;
             pos += 2;
         } else if (pos + 5 <= stop && (b[pos] & 0xFF) == BINBYTES) {
-            n = littleInt(b, pos + 1) & 0xFFFFFFFFL;
+            n = PickleWindow.littleInt(b, pos + 1) & 0xFFFFFFFFL;
             pos += 5;
         } else if (pos + 9 <= stop && (b[pos] & 0xFF) == BINBYTES8) {
-            n = littleInt(b, pos + 1) & 0xFFFFFFFFL | (long) littleInt(b, pos + 5) << 32;
+            n = PickleWindow.littleInt(b, pos + 1) & 0xFFFFFFFFL | (long) PickleWindow.littleInt(b, pos + 5) << 32;
             pos += 9;
         } else {
             return -1;
@@ -423,37 +417,8 @@ final class NdSpans implements Closeable {
         }
     }
 
-    private static int littleInt(byte[] b, int at) {
-        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
-    }
-
-    private int load(long start, long end) throws IOException {
-        if (base >= 0 && start >= base && end <= base + length) {
-            return (int) (start - base);
-        }
-        long span = end - start;
-        if (span > Integer.MAX_VALUE - 16) {
-            throw new CorruptInputException("an element of " + span + " bytes", array.file(), start, null);
-        }
-        if (span > window.length) {
-            window = new byte[(int) span];
-        }
-        ByteBuffer buffer = ByteBuffer.wrap(window);
-        long size = channel.size();
-        buffer.limit((int) Math.max(span, Math.min(window.length, size - start)));
-        while (buffer.position() < span) {
-            if (channel.read(buffer, start + buffer.position()) < 0) {
-                throw new CorruptInputException("file ends inside an element (it changed after indexing?)",
-                        array.file(), start + buffer.position(), null);
-            }
-        }
-        base = start;
-        length = buffer.position();
-        return 0;
-    }
-
     @Override
     public void close() throws IOException {
-        channel.close();
+        window.close();
     }
 }

@@ -2,11 +2,8 @@ package org.npyconv.converter.output;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import org.apache.arrow.vector.VarCharVector;
 import org.npyconv.converter.arrow.ValueWriter;
-import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
@@ -16,7 +13,7 @@ import org.npyconv.indexer.NpyObjectArray;
  * opcodes already holds the UTF-8 bytes Arrow wants, so they are copied straight from the file
  * window into the vector without building a Java String. Any other span (a shared reference, a
  * protocol-0 {@code UNICODE}, a lone surrogate written with surrogatepass) goes through the general
- * evaluator by random access. Owns a read channel on the file; one pass, not thread-safe.
+ * evaluator by random access. Reads through a {@link PickleWindow}; one pass, not thread-safe.
  */
 final class StrSpans implements Closeable {
     private static final int WINDOW = 4 << 20;
@@ -29,14 +26,11 @@ final class StrSpans implements Closeable {
     private static final int LONG_BINPUT = 'r';
 
     private final NpyObjectArray array;
-    private final FileChannel channel;
     private final SpanCursor cursor;
     private ValueWriter slow;
     private final long from;
     private final long to;
-    private byte[] window = new byte[WINDOW];
-    private long base = -1;
-    private int length;
+    private final PickleWindow window;
     private long fallbacks;
 
     /** Elements {@code [from, to)}; the slow path writes into {@code vector}. */
@@ -44,7 +38,7 @@ final class StrSpans implements Closeable {
         this.array = array;
         this.from = from;
         this.to = to;
-        this.channel = array.openChannel();
+        this.window = new PickleWindow(array, WINDOW);
         this.cursor = from >= to ? null : array.index().cursorNear(from);
         this.slow = ValueWriter.of(vector);
     }
@@ -63,9 +57,9 @@ final class StrSpans implements Closeable {
         }
         long start = cursor.start();
         long end = cursor.end();
-        int off = load(start, end);
+        int off = window.load(start, end);
         int stop = off + (int) (end - start);
-        byte[] b = window;
+        byte[] b = window.bytes();
         int op = b[off] & 0xFF;
         int payload;
         long n;
@@ -73,10 +67,10 @@ final class StrSpans implements Closeable {
             n = b[off + 1] & 0xFF;
             payload = off + 2;
         } else if (op == BINUNICODE && stop - off >= 5) {
-            n = Integer.toUnsignedLong(littleInt(b, off + 1));
+            n = Integer.toUnsignedLong(PickleWindow.littleInt(b, off + 1));
             payload = off + 5;
         } else if (op == BINUNICODE8 && stop - off >= 9) {
-            n = littleInt(b, off + 1) & 0xFFFFFFFFL | (long) littleInt(b, off + 5) << 32;
+            n = PickleWindow.littleInt(b, off + 1) & 0xFFFFFFFFL | (long) PickleWindow.littleInt(b, off + 5) << 32;
             payload = off + 9;
         } else {
             return slowPath(index);
@@ -133,37 +127,8 @@ final class StrSpans implements Closeable {
         return false;
     }
 
-    private static int littleInt(byte[] b, int at) {
-        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
-    }
-
-    private int load(long start, long end) throws IOException {
-        if (base >= 0 && start >= base && end <= base + length) {
-            return (int) (start - base);
-        }
-        long span = end - start;
-        if (span > Integer.MAX_VALUE - 16) {
-            throw new CorruptInputException("an element of " + span + " bytes", array.file(), start, null);
-        }
-        if (span > window.length) {
-            window = new byte[(int) span];
-        }
-        ByteBuffer buffer = ByteBuffer.wrap(window);
-        long size = channel.size();
-        buffer.limit((int) Math.max(span, Math.min(window.length, size - start)));
-        while (buffer.position() < span) {
-            if (channel.read(buffer, start + buffer.position()) < 0) {
-                throw new CorruptInputException("file ends inside an element (it changed after indexing?)",
-                        array.file(), start + buffer.position(), null);
-            }
-        }
-        base = start;
-        length = buffer.position();
-        return 0;
-    }
-
     @Override
     public void close() throws IOException {
-        channel.close();
+        window.close();
     }
 }

@@ -1,0 +1,74 @@
+package org.npyconv.converter.output;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import org.npyconv.formats.CorruptInputException;
+import org.npyconv.indexer.NpyObjectArray;
+
+/**
+ * The pickle bytes around one element span at a time, for the fast paths that read elements'
+ * opcodes straight from the file ({@link StrSpans}, {@link NdSpans}). Reads ahead up to the
+ * window's size, so a run of small consecutive spans costs one read; a span larger than the window
+ * grows it. Reads through {@link NpyObjectArray#openChannel()}, so an {@code .npz} member works like
+ * a file. Owns its channel; one pass, not thread-safe.
+ */
+final class PickleWindow implements Closeable {
+    private final FileChannel channel;
+    private final Path file;
+    private byte[] bytes;
+    private long base = -1;
+    private int length;
+
+    PickleWindow(NpyObjectArray array, int size) throws IOException {
+        this.channel = array.openChannel();
+        this.file = array.file();
+        this.bytes = new byte[size];
+    }
+
+    /**
+     * Makes the span {@code [start, end)} available in {@link #bytes()} and returns the offset of
+     * {@code start} there. Invalidates offsets returned before.
+     */
+    int load(long start, long end) throws IOException {
+        if (base >= 0 && start >= base && end <= base + length) {
+            return (int) (start - base);
+        }
+        long span = end - start;
+        if (span > Integer.MAX_VALUE - 16) {
+            throw new CorruptInputException("an element of " + span + " bytes", file, start, null);
+        }
+        if (span > bytes.length) {
+            bytes = new byte[(int) span];
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        long size = channel.size();
+        buffer.limit((int) Math.max(span, Math.min(bytes.length, size - start)));
+        while (buffer.position() < span) {
+            if (channel.read(buffer, start + buffer.position()) < 0) {
+                throw new CorruptInputException("file ends inside an element (it changed after indexing?)",
+                        file, start + buffer.position(), null);
+            }
+        }
+        base = start;
+        length = buffer.position();
+        return 0;
+    }
+
+    /** The window's bytes (valid at the offsets {@link #load} returned since the last load). */
+    byte[] bytes() {
+        return bytes;
+    }
+
+    /** The little-endian 32-bit int at {@code at} (pickle lengths and memo indexes). */
+    static int littleInt(byte[] b, int at) {
+        return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
