@@ -233,13 +233,7 @@ final class ChunkProducer {
     }
 
     private void elementRange(long from, long to, List<VectorSchemaRoot> out) {
-        TypeInferrer verifier = sample == null ? null : new TypeInferrer();
-        if (verifier != null) {
-            for (int i = 0; i < sample.size(); i++) {
-                verifier.accept(sample.get(i), i);
-            }
-        }
-        ExpansionGuard guard = new ExpansionGuard();
+        ElementChecks checks = new ElementChecks();
         Iterator<Object> it = array.iterator(from, to);
         VectorSchemaRoot root = newRoot(out);
         ValueWriter writer = writerFor(root.getVector(0));
@@ -247,19 +241,7 @@ final class ChunkProducer {
         long i = from;
         while (it.hasNext()) {
             Object element = it.next();
-            guard.check(element, i);
-            if (verifier != null) {
-                verifier.accept(element, i);
-            }
-            try {
-                writer.write(n, element);
-            } catch (RuntimeException e) {
-                if (verifier == null) {
-                    throw e;
-                }
-                // The speculative type does not fit this element; inference over every element decides.
-                throw new SpeculationFailed("element " + i + " does not fit the sampled type", e);
-            }
+            checks.write(writer, n, element, i);
             n++;
             i++;
             if (n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes() && it.hasNext()) {
@@ -270,18 +252,7 @@ final class ChunkProducer {
             }
         }
         root.setRowCount(n);
-        if (verifier != null) {
-            Field column = schema.getFields().get(0);
-            Field seen;
-            try {
-                seen = verifier.field(column.getName());
-            } catch (MixedTypesException e) {
-                throw new SpeculationFailed("elements [" + from + ", " + to + ") are mixed", e);
-            }
-            if (!seen.equals(column)) {
-                throw new SpeculationFailed("elements [" + from + ", " + to + ") are " + seen + ", not " + column, null);
-            }
-        }
+        checks.finish(from, to);
     }
 
     /**
@@ -316,13 +287,7 @@ final class ChunkProducer {
      * spans miss the fast path, the rest of the task goes through the streaming iterator.
      */
     private void ndRange(long from, long to, List<VectorSchemaRoot> out) throws IOException {
-        TypeInferrer verifier = sample == null ? null : new TypeInferrer();
-        if (verifier != null) {
-            for (int i = 0; i < sample.size(); i++) {
-                verifier.accept(sample.get(i), i);
-            }
-        }
-        ExpansionGuard guard = new ExpansionGuard();
+        ElementChecks checks = new ElementChecks();
         Field item = schema.getFields().get(0).getChildren().get(0);
         int itemWidth = NdSpans.width(item);
         // The items' bytes cannot exceed the task's pickle bytes (read from the index) nor the chunk
@@ -370,18 +335,7 @@ final class ChunkProducer {
                     element = spans.slowElement();
                 }
                 if (got == NdSpans.SLOW) {
-                    guard.check(element, i);
-                    if (verifier != null) {
-                        verifier.accept(element, i);
-                    }
-                    try {
-                        writer.write(n, element);
-                    } catch (RuntimeException e) {
-                        if (verifier == null) {
-                            throw e;
-                        }
-                        throw new SpeculationFailed("element " + i + " does not fit the sampled type", e);
-                    }
+                    checks.write(writer, n, element, i);
                 }
                 n++;
                 i++;
@@ -394,18 +348,7 @@ final class ChunkProducer {
             throw e.getCause();
         }
         root.setRowCount(n);
-        if (verifier != null) {
-            Field column = schema.getFields().get(0);
-            Field seen;
-            try {
-                seen = verifier.field(column.getName());
-            } catch (MixedTypesException e) {
-                throw new SpeculationFailed("elements [" + from + ", " + to + ") are mixed", e);
-            }
-            if (!seen.equals(column)) {
-                throw new SpeculationFailed("elements [" + from + ", " + to + ") are " + seen + ", not " + column, null);
-            }
-        }
+        checks.finish(from, to);
     }
 
     /** Pickle bytes of elements {@code [from, to)}, from the index's span lengths. */
@@ -459,5 +402,58 @@ final class ChunkProducer {
             total += v.getBufferSize();
         }
         return total;
+    }
+
+    /**
+     * What every element of a task passes before and after it is written: the expansion guard, and
+     * (when the column type was guessed from the sample) the check that the task's elements join
+     * with the sample to exactly that type. One per task; not thread-safe.
+     */
+    private final class ElementChecks {
+        private final ExpansionGuard guard = new ExpansionGuard();
+        private final TypeInferrer verifier;
+
+        ElementChecks() {
+            verifier = sample == null ? null : new TypeInferrer();
+            if (verifier != null) {
+                for (int i = 0; i < sample.size(); i++) {
+                    verifier.accept(sample.get(i), i);
+                }
+            }
+        }
+
+        /** Guards, checks and writes element {@code i} at row {@code n}. */
+        void write(ValueWriter writer, int n, Object element, long i) {
+            guard.check(element, i);
+            if (verifier != null) {
+                verifier.accept(element, i);
+            }
+            try {
+                writer.write(n, element);
+            } catch (RuntimeException e) {
+                if (verifier == null) {
+                    throw e;
+                }
+                // The speculative type does not fit this element; inference over every element decides.
+                throw new SpeculationFailed("element " + i + " does not fit the sampled type", e);
+            }
+        }
+
+        /** After the task's last element: the joined type must be the guessed one. */
+        void finish(long from, long to) {
+            if (verifier == null) {
+                return;
+            }
+            Field column = schema.getFields().get(0);
+            Field seen;
+            try {
+                seen = verifier.field(column.getName());
+            } catch (MixedTypesException e) {
+                throw new SpeculationFailed("elements [" + from + ", " + to + ") are mixed", e);
+            }
+            if (!seen.equals(column)) {
+                throw new SpeculationFailed("elements [" + from + ", " + to + ") are " + seen + ", not " + column, null);
+            }
+        }
     }
 }
