@@ -39,6 +39,14 @@ final class ElementScanner {
     /** Set in a tuple's detail when the detail is a dtype code found among its items. */
     private static final long DTYPE_FLAG = 1L << 63;
 
+    /**
+     * A str slot's detail until something asks for it: the packed text is read back from the
+     * payload only when a tuple needs its first str (dtype codes, byte orders). Packing every short
+     * element str eagerly cost a copy and a pack per element. Never a valid packing: those start
+     * with a printable byte in the top eight bits.
+     */
+    private static final long LAZY_STR = 1;
+
     /** Longest str payload read back to name a STACK_GLOBAL. */
     private static final int MAX_GLOBAL_NAME = 4096;
 
@@ -480,7 +488,7 @@ final class ElementScanner {
                 return slotDetail[slot] | DTYPE_FLAG;
             }
             if (firstString == 0 && kind == ElementKind.STR.ordinal()) {
-                firstString = slotDetail[slot];
+                firstString = strDetail(slot);
             }
         }
         return firstString;
@@ -525,33 +533,48 @@ final class ElementScanner {
 
     private void pushString(long at) throws IOException {
         long length = reader.payloadLength();
-        // Protocol 0 quotes STRING payloads: 'f4' is 4 bytes for a 2-character code.
-        long packable = reader.opcode() == PickleOpcode.STRING ? ShortAscii.MAX_LENGTH + 2 : ShortAscii.MAX_LENGTH;
-        long detail = length <= packable ? packPayload((int) length) : 0;
+        long detail = LAZY_STR;
+        if (reader.opcode() == PickleOpcode.STRING) {
+            // Protocol 0 quotes STRING payloads ('f4' is 4 bytes for a 2-character code); such files
+            // are small and old, so these are packed at once rather than re-parsed later.
+            detail = length <= ShortAscii.MAX_LENGTH + 2 ? packQuoted((int) length) : 0;
+        }
         push(at, ElementKind.STR, detail);
         slotPayloadOffset[depth] = reader.payloadOffset();
         slotPayloadLength[depth] = (int) Math.min(length, Integer.MAX_VALUE);
     }
 
-    /** A short str payload packed for dtype detection; text with escapes is not worth decoding for a guess. */
-    private long packPayload(int length) {
+    /** A quoted STRING payload packed for dtype detection; text with escapes is not worth decoding for a guess. */
+    private long packQuoted(int length) {
         byte[] bytes = shortPayload;
         reader.copyPayloadPrefix(bytes);
-        int from = 0;
-        int to = length;
-        if (reader.opcode() == PickleOpcode.STRING) {
-            if (length < 2 || bytes[0] != bytes[length - 1] || (bytes[0] != '\'' && bytes[0] != '"')) {
-                return 0;
-            }
-            from = 1;
-            to = length - 1;
+        if (length < 2 || bytes[0] != bytes[length - 1] || (bytes[0] != '\'' && bytes[0] != '"')) {
+            return 0;
         }
-        for (int i = from; i < to; i++) {
+        return packUnescaped(bytes, 1, length - 2);
+    }
+
+    /** The packed text of a str slot (0 when it is long, escaped or not ASCII), read back on demand. */
+    private long strDetail(int slot) {
+        long detail = slotDetail[slot];
+        if (detail != LAZY_STR) {
+            return detail;
+        }
+        int length = slotPayloadLength[slot];
+        if (length <= 0 || length > ShortAscii.MAX_LENGTH || slotPayloadOffset[slot] < 0) {
+            return 0;
+        }
+        reader.copyBytes(slotPayloadOffset[slot], shortPayload, length);
+        return packUnescaped(shortPayload, 0, length);
+    }
+
+    private static long packUnescaped(byte[] bytes, int from, int length) {
+        for (int i = from; i < from + length; i++) {
             if (bytes[i] == '\\') {
                 return 0;
             }
         }
-        return ShortAscii.pack(bytes, from, to - from);
+        return ShortAscii.pack(bytes, from, length);
     }
 
     private int globalFromSlots(int moduleSlot, int nameSlot, long at) throws IOException {

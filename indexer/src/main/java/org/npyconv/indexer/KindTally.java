@@ -15,16 +15,20 @@ final class KindTally {
     static final int MAX_KINDS = 4096;
 
     private final Map<List<Long>, long[]> counts = new LinkedHashMap<>();
-    private int lastKind = -1;
-    private long lastDetail;
-    private long[] last;
+    /** The run of equal (kind, detail) being counted, added to its entry when the run ends. */
+    private int runKind = -1;
+    private long runDetail;
+    private long runLength;
+    private long[] runEntry;
 
     void add(ElementKind kind, long detail, long element) {
-        if (kind.ordinal() == lastKind && detail == lastDetail) {
-            last[0]++;
+        int ordinal = kind.ordinal();
+        if (ordinal == runKind && detail == runDetail) {
+            runLength++;
             return;
         }
-        List<Long> key = List.of((long) kind.ordinal(), detail);
+        endRun();
+        List<Long> key = List.of((long) ordinal, detail);
         long[] entry = counts.get(key);
         if (entry == null) {
             if (counts.size() >= MAX_KINDS) {
@@ -36,13 +40,21 @@ final class KindTally {
                 counts.put(key, entry);
             }
         }
-        entry[0]++;
-        lastKind = kind.ordinal();
-        lastDetail = detail;
-        last = entry;
+        runKind = ordinal;
+        runDetail = detail;
+        runEntry = entry;
+        runLength = 1;
+    }
+
+    private void endRun() {
+        if (runEntry != null) {
+            runEntry[0] += runLength;
+            runLength = 0;
+        }
     }
 
     List<KindCount> counts() {
+        endRun();
         List<KindCount> out = new ArrayList<>();
         counts.forEach((key, v) -> out.add(new KindCount(ElementKind.ofOrdinal(key.get(0).intValue()), key.get(1), v[0], v[1])));
         return out;

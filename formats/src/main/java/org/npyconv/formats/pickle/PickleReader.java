@@ -1164,6 +1164,22 @@ public final class PickleReader implements Closeable {
         }
     }
 
+    /**
+     * Copies {@code n} bytes of the input from {@code absolute} into {@code dst}: from the window
+     * when they are still in it (the common case for something read a few opcodes ago), else by a
+     * positional read. Does not move the reader.
+     *
+     * @throws CorruptInputException if the input ends before {@code absolute + n}
+     */
+    public void copyBytes(long absolute, byte[] dst, int n) {
+        final long rel = absolute - bufStart;
+        if (rel >= 0 && rel + n <= limit) {
+            System.arraycopy(buf, (int) rel, dst, 0, n);
+        } else {
+            copyRange(absolute, ByteBuffer.wrap(dst, 0, n));
+        }
+    }
+
     private int byteAt(long absolute) {
         final long rel = absolute - bufStart;
         if (rel >= 0 && rel < limit) {
