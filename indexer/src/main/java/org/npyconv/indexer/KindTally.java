@@ -27,6 +27,11 @@ final class KindTally {
             runLength++;
             return;
         }
+        startRun(ordinal, detail, element);
+    }
+
+    /** Kept out of {@link #add}, which runs once per element and should stay small enough to inline. */
+    private void startRun(int ordinal, long detail, long element) {
         endRun();
         List<Long> key = List.of((long) ordinal, detail);
         long[] entry = counts.get(key);
