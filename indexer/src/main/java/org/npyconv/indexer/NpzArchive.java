@@ -223,7 +223,7 @@ public final class NpzArchive implements Closeable {
             ArchiveIndex old = index();
             rebuild(old.checkpointsEveryDeflatedMember()
                     ? "damaged (it has no deflate checkpoints for deflated member " + z.name() + ")"
-                    : "of format 1." + old.minor() + ", which has no deflate checkpoints for non-object members");
+                    : oldFormat(old));
             checkpoints = index().checkpoints(m.number());
             if (checkpoints == null) {
                 throw new CorruptInputException("the rebuilt index has no deflate checkpoints for member " + z.name(),
@@ -231,6 +231,21 @@ public final class NpzArchive implements Closeable {
             }
         }
         return view(z, checkpoints);
+    }
+
+    /** Why a current 1.0 index is not enough: it has checkpoints for deflated object members only. */
+    private static String oldFormat(ArchiveIndex index) {
+        return "of format 1." + index.minor() + ", which has no deflate checkpoints for non-object members";
+    }
+
+    /** Whether some deflated member is a numeric, structured or string .npy (reads each deflated header). */
+    private boolean hasDeflatedNonObjectMember() throws IOException {
+        for (Member m : members()) {
+            if (!m.zip().isStored() && m.header() != null && !m.isObject()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Replaces the open sidecar, which is usable but lacks what a reader needs, by a fresh build. */
@@ -259,14 +274,19 @@ public final class NpzArchive implements Closeable {
 
     /**
      * Why the sidecar cannot be used as it is ({@code "missing"}, {@code "stale (...)"},
-     * {@code "damaged (...)"}), or {@code null} when it is current. Builds nothing.
+     * {@code "damaged (...)"}, or "of format 1.0, ..." when it is current but lacks the checkpoints
+     * of a deflated non-object member), or {@code null} when it is current. Builds nothing.
      */
     public synchronized String indexProblem() throws IOException {
         if (index != null) {
             return null;
         }
         try (ArchiveIndex candidate = ArchiveIndex.open(indexPath())) {
-            return staleness(candidate.source());
+            String stale = staleness(candidate.source());
+            if (stale != null || candidate.checkpointsEveryDeflatedMember() || !hasDeflatedNonObjectMember()) {
+                return stale;
+            }
+            return oldFormat(candidate);
         } catch (NoSuchFileException e) {
             return "missing";
         } catch (CorruptInputException | UnsupportedInputException e) {

@@ -150,7 +150,10 @@ class NpzNumericCheckpointsTest {
         }
     }
 
-    /** A format 1.0 index (checkpoints for object members only) is rebuilt, with a notice, when a get needs them. */
+    /**
+     * A format 1.0 index (checkpoints for object members only) is valid but not enough: indexProblem
+     * says so, and it is rebuilt, with a notice, when a get needs the checkpoints.
+     */
     @Test
     void aFormatOneZeroIndexIsRebuiltForANumericGet() throws Exception {
         Path npz = copy();
@@ -168,6 +171,11 @@ class NpzNumericCheckpointsTest {
             old.write(index);
         }
         assertEquals(IndexCheck.Status.CURRENT, ArchiveIndexCheck.full(npz, index).status(), "a valid 1.0 index");
+        try (NpzArchive a = NpzArchive.open(npz)) {
+            // what info shows and what makes `npyconv index` (without --force) rebuild it
+            String problem = a.indexProblem();
+            assertTrue(problem != null && problem.startsWith("of format 1.0"), problem);
+        }
         List<String> notices = new ArrayList<>();
         try (NpzArchive a = NpzArchive.open(npz, NpzArchive.Options.defaults().withNotices(notices::add))) {
             NpzArchive.Member m = a.member("walk");
