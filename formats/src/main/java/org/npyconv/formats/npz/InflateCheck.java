@@ -90,7 +90,7 @@ public final class InflateCheck {
                 if (probe != null) {
                     String wrong = probe.compare(chunk, position);
                     problem = first(problem, wrong);
-                    if (wrong != null || probe.done() || probe.left == 0) {
+                    if (wrong != null || probe.finished()) {
                         probe.release();
                         probe = null;
                     }
@@ -176,8 +176,9 @@ public final class InflateCheck {
                     checkpoints.history(k));
         }
 
-        boolean done() {
-            return cursor == null;
+        /** Whether every byte it was to compare has been compared. */
+        boolean finished() {
+            return left == 0;
         }
 
         /** Compares the start of {@code chunk} (the sequential output) with this decoder's next bytes. */
