@@ -3,12 +3,10 @@ package org.npyconv.indexer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.NpyconvException;
@@ -193,13 +191,75 @@ public final class NpzArchive implements Closeable {
         return NpyObjectArray.of(view(z, checkpoints), name, sidecar, () -> view(z, checkpoints));
     }
 
-    /** The member's {@code .npy} bytes as a channel (borrowing the archive's); the caller closes it. */
+    /**
+     * The member's {@code .npy} bytes as a channel for reading front to back (export, convert),
+     * borrowing the archive's; the caller closes it. A deflated member uses its checkpoints when
+     * the sidecar is present and current, and is otherwise inflated from its start: a sequential
+     * pass inflates every byte once either way, so no sidecar is built for it.
+     */
     public FileChannel channel(Member m) throws IOException {
         InflateCheckpoints checkpoints = null;
-        if (!m.zip().isStored() && Files.exists(indexPath())) {
+        if (!m.zip().isStored() && indexProblem() == null) {
             checkpoints = index().checkpoints(m.number());
         }
         return view(m.zip(), checkpoints);
+    }
+
+    /**
+     * The member's {@code .npy} bytes as a channel for reads at random ({@code get} of a numeric,
+     * structured or string member); the caller closes it. A deflated member bigger than one
+     * checkpoint spacing is read through its deflate checkpoints, so no read inflates it from its
+     * start: the sidecar is built first when it is missing, and rebuilt (with a notice) when it is
+     * stale, damaged, or a format 1.0 index, which has checkpoints for object members only.
+     * Stored members, and deflated ones too small to have a checkpoint, are read directly.
+     */
+    public FileChannel randomAccessChannel(Member m) throws IOException {
+        ZipMember z = m.zip();
+        if (z.isStored() || z.uncompressedSize() <= options.inflateSpacing()) {
+            return channel(m);
+        }
+        InflateCheckpoints checkpoints = index().checkpoints(m.number());
+        if (checkpoints == null) {
+            ArchiveIndex old = index();
+            rebuild(old.checkpointsEveryDeflatedMember()
+                    ? "damaged (it has no deflate checkpoints for deflated member " + z.name() + ")"
+                    : oldFormat(old));
+            checkpoints = index().checkpoints(m.number());
+            if (checkpoints == null) {
+                throw new CorruptInputException("the rebuilt index has no deflate checkpoints for member " + z.name(),
+                        indexPath(), -1, "npyidx");
+            }
+        }
+        return view(z, checkpoints);
+    }
+
+    /** Why a current 1.0 index is not enough: it has checkpoints for deflated object members only. */
+    private static String oldFormat(ArchiveIndex index) {
+        return "of format 1." + index.minor() + ", which has no deflate checkpoints for non-object members";
+    }
+
+    /** Whether some deflated member is a numeric, structured or string .npy (reads each deflated header). */
+    private boolean hasDeflatedNonObjectMember() throws IOException {
+        for (Member m : members()) {
+            if (!m.zip().isStored() && m.header() != null && !m.isObject()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Replaces the open sidecar, which is usable but lacks what a reader needs, by a fresh build. */
+    private synchronized void rebuild(String problem) throws IOException {
+        Path path = indexPath();
+        if (!options.rebuild()) {
+            throw new StaleIndexException("index not usable: " + problem, path);
+        }
+        options.notices().accept("index " + path + " is " + problem + "; rebuilding it");
+        if (index != null) {
+            index.close();
+            index = null;
+        }
+        build(path);
     }
 
     private FileChannel view(ZipMember z, InflateCheckpoints checkpoints) {
@@ -214,14 +274,19 @@ public final class NpzArchive implements Closeable {
 
     /**
      * Why the sidecar cannot be used as it is ({@code "missing"}, {@code "stale (...)"},
-     * {@code "damaged (...)"}), or {@code null} when it is current. Builds nothing.
+     * {@code "damaged (...)"}, or "of format 1.0, ..." when it is current but lacks the checkpoints
+     * of a deflated non-object member), or {@code null} when it is current. Builds nothing.
      */
     public synchronized String indexProblem() throws IOException {
         if (index != null) {
             return null;
         }
         try (ArchiveIndex candidate = ArchiveIndex.open(indexPath())) {
-            return staleness(candidate.source());
+            String stale = staleness(candidate.source());
+            if (stale != null || candidate.checkpointsEveryDeflatedMember() || !hasDeflatedNonObjectMember()) {
+                return stale;
+            }
+            return oldFormat(candidate);
         } catch (NoSuchFileException e) {
             return "missing";
         } catch (CorruptInputException | UnsupportedInputException e) {
@@ -257,6 +322,10 @@ public final class NpzArchive implements Closeable {
         if (!missing) {
             options.notices().accept("index " + path + " is " + problem + "; rebuilding it");
         }
+        return build(path);
+    }
+
+    private ArchiveIndex build(Path path) throws IOException {
         NpzIndexer.build(file, path, options.checkpointInterval(), options.inflateSpacing(), Indexer.Progress.NONE);
         index = ArchiveIndex.open(path);
         String still = staleness(index.source());
@@ -268,18 +337,8 @@ public final class NpzArchive implements Closeable {
 
     /** Why the sidecar does not describe this archive, or null when it does. */
     private String staleness(ArchiveFingerprint fp) throws IOException {
-        long size = Files.size(file);
-        if (size != fp.size()) {
-            return "stale (the archive has " + size + " bytes, the index was made for " + fp.size() + ")";
-        }
-        if (Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS) != fp.mtimeNanos()) {
-            return "stale (the archive was modified after it was indexed)";
-        }
-        if (fp.directoryOffset() != directory.directoryOffset() || fp.directoryLength() != directory.directoryLength()
-                || fp.directoryCrc32c() != directory.directoryCrc32c()) {
-            return "stale (the archive's member list differs from the indexed one)";
-        }
-        return null;
+        String reason = ArchiveIndexCheck.staleness(file, directory, fp);
+        return reason == null ? null : "stale (" + reason + ")";
     }
 
     @Override

@@ -18,8 +18,9 @@ import org.npyconv.formats.npz.ZipMember;
 
 /**
  * Builds the archive index of an {@code .npz} ({@code ARCHIVE.npz.npyidx}, docs/npz.md): for every
- * deflated {@code .npy} member one pass of the pure-Java decoder records deflate checkpoints (and
- * checks the member's size and CRC-32); for every object member the ordinary {@link Indexer} runs
+ * deflated {@code .npy} member — object, numeric, structured or string — one pass of the pure-Java
+ * decoder records deflate checkpoints (and checks the member's size and CRC-32), so that a read
+ * anywhere in it starts at most one checkpoint spacing back; for every object member the ordinary {@link Indexer} runs
  * over the member's channel view and its {@code .npyidx} is embedded. Per-member pieces go to
  * temporary files beside the target and are copied into the archive index, which is written under
  * a temporary name and renamed, so an interrupted run leaves nothing behind.
@@ -31,12 +32,6 @@ public final class NpzIndexer {
     }
 
     private NpzIndexer() {}
-
-    private static boolean isObject(FileChannel channel, Path archive, ZipMember m, Path name) throws IOException {
-        try (FileChannel view = InflatedMember.of(channel, archive, m, null)) {
-            return NpyHeader.read(view, name).isObject();
-        }
-    }
 
     /** Indexes {@code archive} into {@code index}; {@code inflateSpacing} is the uncompressed bytes between deflate checkpoints. */
     public static Result build(Path archive, Path index, int checkpointInterval, long inflateSpacing,
@@ -66,9 +61,9 @@ public final class NpzIndexer {
                 try {
                     InflateCheckpoints table = null;
                     FileChannel inflSink = null;
-                    // Checkpoints only where random access uses them now: object members. (A large
-                    // deflated numeric member would cost a full pure-Java pass for nothing yet.)
-                    if (!m.isStored() && isObject(channel, archive, m, name)) {
+                    // Every deflated member, object or not: get reads numeric items at random too
+                    // (format 1.1; a 1.0 index had them for object members only).
+                    if (!m.isStored()) {
                         deflated++;
                         inflTemp = Files.createTempFile(dir, index.getFileName() + ".tmp-", ".infl");
                         inflSink = FileChannel.open(inflTemp, StandardOpenOption.READ, StandardOpenOption.WRITE);

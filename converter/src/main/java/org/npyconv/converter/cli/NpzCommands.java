@@ -144,7 +144,8 @@ final class NpzCommands {
     private static void get(NpzArchive npz, List<String> args, boolean json, PrintWriter out) throws IOException {
         NpzArchive.Member m = npz.member(args.get(0));
         if (m.header() != null && !m.isObject()) {
-            try (FileChannel member = npz.channel(m);
+            // reads at random: through deflate checkpoints (the sidecar is built first if needed)
+            try (FileChannel member = npz.randomAccessChannel(m);
                  NpyRawArray raw = NpyRawArray.of(member, m.header(), memberPath(npz, m))) {
                 RawArrayAccess.get(raw, args.subList(1, args.size()), json, out);
             }

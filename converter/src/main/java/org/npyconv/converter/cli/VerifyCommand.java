@@ -3,6 +3,7 @@ package org.npyconv.converter.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.npyconv.formats.StaleIndexException;
+import org.npyconv.indexer.ArchiveIndexCheck;
 import org.npyconv.indexer.IndexCheck;
 import org.npyconv.indexer.Indexer;
 import picocli.CommandLine.Command;
@@ -10,11 +11,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code npyconv verify FILE}: checks the index against every byte of the file. */
+/**
+ * {@code npyconv verify FILE}: checks the index against every byte of the file. For an {@code .npz}
+ * the archive index is checked against every member (docs/npz.md, "Verifying the sidecar").
+ */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Check FILE.npyidx against FILE (sections, size, time and checksums of every byte).")
+        description = "Check FILE.npyidx against FILE (sections, size, time and checksums of every byte; "
+                + "for an .npz every member and every deflate checkpoint).")
 final class VerifyCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The indexed .npy file.")
+    @Parameters(index = "0", paramLabel = "FILE", description = "The indexed .npy or .npz file.")
     Path file;
 
     @Option(names = "--index", paramLabel = "P", description = "The index to check (default: FILE.npyidx).")
@@ -26,7 +31,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path target = index != null ? index : Indexer.sidecarPath(file);
-        IndexCheck.Verdict verdict = IndexCheck.full(file, target);
+        // an .npz (recognised by its bytes) has one archive index for all its members
+        IndexCheck.Verdict verdict = NpzCommands.isArchive(file) ? ArchiveIndexCheck.full(file, target)
+                : IndexCheck.full(file, target);
         switch (verdict.status()) {
             case CURRENT:
                 spec.commandLine().getOut().println("ok: " + target + " matches " + file);

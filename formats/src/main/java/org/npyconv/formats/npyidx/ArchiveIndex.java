@@ -9,7 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
@@ -31,7 +33,17 @@ public final class ArchiveIndex implements Closeable {
     /** (tag, member) -> {offset, length} */
     private final Map<Long, long[]> sections = new HashMap<>();
     private final ArchiveFingerprint source;
+    private final List<Section> listed = new ArrayList<>();
     private ByteBuffer mapped;
+    private int minor;
+
+    /** A section as the directory lists it: its tag ({@code NIDX}, {@code INFL}, ...), member and bytes. */
+    public record Section(String tag, int member, long offset, long length) {
+        /** Whether the section is about the whole archive rather than one member. */
+        public boolean archiveLevel() {
+            return member == SidecarLayout.ARCHIVE_LEVEL;
+        }
+    }
 
     private ArchiveIndex(Path file, FileChannel channel) throws IOException {
         this.file = file;
@@ -78,6 +90,24 @@ public final class ArchiveIndex implements Closeable {
 
     public ArchiveFingerprint source() {
         return source;
+    }
+
+    /**
+     * The format's minor version. From 1.1 every deflated {@code .npy} member has deflate
+     * checkpoints; a 1.0 index has them for deflated object members only (docs/npyidx.md).
+     */
+    public int minor() {
+        return minor;
+    }
+
+    /** Whether this index's version promises an {@code INFL} section for every deflated {@code .npy} member. */
+    public boolean checkpointsEveryDeflatedMember() {
+        return minor >= 1;
+    }
+
+    /** Every section, in directory order (for {@code verify}: which members the index covers). */
+    public List<Section> sections() {
+        return List.copyOf(listed);
     }
 
     /** Whether member {@code member} (central-directory order) has an embedded array index. */
@@ -132,6 +162,7 @@ public final class ArchiveIndex implements Closeable {
         if (dirOffset > Integer.MAX_VALUE) {
             throw new UnsupportedInputException("an archive index over 2 GiB", file, 0, "npyidx");
         }
+        minor = directory.minor();
         mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, dirOffset);
         for (ContainerDirectory.Entry e : directory.entries()) {
             ByteBuffer body = mapped.duplicate().position((int) e.offset()).limit((int) (e.offset() + e.length()));
@@ -142,6 +173,7 @@ public final class ArchiveIndex implements Closeable {
             if (sections.put(key(e.tag(), e.last()), new long[] {e.offset(), e.length()}) != null) {
                 throw damaged("section " + SidecarLayout.tagName(e.tag()) + " appears twice for member " + e.last());
             }
+            listed.add(new Section(SidecarLayout.tagName(e.tag()), e.last(), e.offset(), e.length()));
         }
     }
 

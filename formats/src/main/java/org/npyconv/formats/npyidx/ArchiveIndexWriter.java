@@ -20,7 +20,7 @@ import org.npyconv.formats.ReplacingFile;
  * copied in from files the caller wrote, then {@code ZSRC}, the directory and the footer.
  *
  * <pre>
- *   0      \x93NPZIDX\0, u16 major 1, u16 minor 0, u32 0
+ *   0      \x93NPZIDX\0, u16 major 1, u16 minor 1 (docs/npyidx.md "Versions"), u32 0
  *          sections, each a contiguous byte range
  *          directory: u32 count, count x (u32 tag, u32 CRC32C, u64 offset, u64 length, u32 member)
  *          footer: u64 directory offset, u32 directory length, u32 CRC32C(file header + directory),

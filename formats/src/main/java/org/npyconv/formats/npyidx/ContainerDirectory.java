@@ -23,12 +23,19 @@ final class ContainerDirectory {
     record Entry(int tag, int crc, long offset, long length, int last) {
     }
 
+    private final int minor;
     private final long sectionsEnd;
     private final List<Entry> entries;
 
-    private ContainerDirectory(long sectionsEnd, List<Entry> entries) {
+    private ContainerDirectory(int minor, long sectionsEnd, List<Entry> entries) {
+        this.minor = minor;
         this.sectionsEnd = sectionsEnd;
         this.entries = entries;
+    }
+
+    /** The file header's minor version (any minor of the accepted major is read). */
+    int minor() {
+        return minor;
     }
 
     /** Where the sections end: the directory's offset. */
@@ -96,7 +103,7 @@ final class ContainerDirectory {
             }
             entries.add(e);
         }
-        return new ContainerDirectory(dirOffset, List.copyOf(entries));
+        return new ContainerDirectory(fileMinor, dirOffset, List.copyOf(entries));
     }
 
     static ByteBuffer read(FileChannel channel, long offset, int length, Path file) throws IOException {

@@ -13,7 +13,12 @@ final class SidecarLayout {
     /** First 8 bytes of an archive index (the sidecar of an .npz): {@code \x93NPZIDX\0}. */
     static final byte[] ARCHIVE_MAGIC = {(byte) 0x93, 'N', 'P', 'Z', 'I', 'D', 'X', 0};
     static final int ARCHIVE_MAJOR = 1;
-    static final int ARCHIVE_MINOR = 0;
+    /**
+     * 1.1: every deflated {@code .npy} member has an {@code INFL} section (1.0 wrote one for
+     * deflated object members only). Readers of 1.0 read 1.1 unchanged; a 1.0 index is still
+     * valid, but a reader wanting checkpoints of a non-object member rebuilds it.
+     */
+    static final int ARCHIVE_MINOR = 1;
     /** Directory entry's last field in an archive index: the member a section belongs to; this for the archive. */
     static final int ARCHIVE_LEVEL = -1;
     static final int MAJOR = 1;

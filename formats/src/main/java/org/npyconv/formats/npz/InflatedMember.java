@@ -36,6 +36,8 @@ public final class InflatedMember extends ReadOnlyView {
     private byte[] recent;
     private long recentStart;
     private int recentLength;
+    /** Uncompressed bytes decoded so far by all of this view's decoders (what a read really cost). */
+    private long inflated;
 
     private InflatedMember(FileChannel archive, Path file, ZipMember member, InflateCheckpoints checkpoints) {
         this.archive = archive;
@@ -65,6 +67,21 @@ public final class InflatedMember extends ReadOnlyView {
         return member;
     }
 
+    /**
+     * Uncompressed bytes this view has decoded so far, including those decoded only to be skipped
+     * on the way to a requested offset: what its reads cost. A read near the end of a member that
+     * has checkpoints costs at most the spacing plus a block plus the bytes read; without
+     * checkpoints it costs the member up to there. For tests and measurements.
+     */
+    public synchronized long inflatedBytes() {
+        return inflated;
+    }
+
+    /** Whether reads start from deflate checkpoints (false: every new decoder starts at the member's start). */
+    public boolean hasCheckpoints() {
+        return checkpoints != null && checkpoints.count() > 0;
+    }
+
     @Override
     public long size() {
         return member.uncompressedSize();
@@ -90,12 +107,14 @@ public final class InflatedMember extends ReadOnlyView {
             }
             long from = at + served;
             MemberCursor d = decoderFor(from);
+            long before = d.position();
             long skipped = d.skip(from - d.position());
             if (d.position() != from) {
                 throw short_(skipped);
             }
             int start = dst.position();
             int n = d.read(dst);
+            inflated += d.position() - before;
             if (n < 0) {
                 throw short_(0);
             }
