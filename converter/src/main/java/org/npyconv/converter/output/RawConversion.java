@@ -32,8 +32,10 @@ import org.npyconv.indexer.NpyRawArray;
  * same schema metadata as object conversions. One sequential pass; at most one chunk of Arrow
  * vectors (and, off the direct path, one chunk of raw bytes) is held.
  *
- * <p>Direct path: when the array is one column of little-endian ints or floats in C order (1-D, or
- * n-d as tensors), each chunk is read from the file straight into the Arrow data buffer; no Java
+ * <p>Bulk path ({@link BulkIpcConversion}): one column of ints or floats in C order (1-D, or n-d as
+ * tensors) to uncompressed Arrow IPC is written without vectors, the values copied from file to
+ * file by the kernel. Direct path: when the array is one column of little-endian ints or floats in
+ * C order, each chunk is read from the file straight into the Arrow data buffer; no Java
  * object is made per value. Output goes to a temporary file beside the target, forced and renamed;
  * on failure nothing is left. Stateless; the caller owns the allocator.
  */
@@ -69,6 +71,23 @@ public final class RawConversion {
         Path temp = ReplacingFile.createTemp(target, "");
         boolean done = false;
         int chunks;
+        BulkIpcConversion bulk = BulkIpcConversion.of(array, columns, rows, perChunk, options);
+        if (bulk != null) {
+            try {
+                try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
+                     FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    chunks = bulk.write(schema, channel, child);
+                    channel.force(true);
+                }
+                ReplacingFile.moveIntoPlace(temp, target);
+                done = true;
+            } finally {
+                if (!done) {
+                    Files.deleteIfExists(temp);
+                }
+            }
+            return new ConversionSummary(rows, chunks, Files.size(target), (System.nanoTime() - started) / 1e9, column, false);
+        }
         try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema, child)) {
             Chunks body = new Chunks(array, columns, root, rows, perChunk, options);
