@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -12,7 +13,7 @@ import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.npyconv.converter.arrow.RawColumns;
 import org.npyconv.indexer.NpyRawArray;
 
@@ -24,7 +25,8 @@ import org.npyconv.indexer.NpyRawArray;
  * enter the JVM. Big-endian items are read into one reused buffer and byte-swapped there. The
  * validity buffers (no nulls) come from one buffer of ones. Metadata and framing are Arrow Java's
  * ({@link IpcFileWriter}): the file is byte-for-byte what the vector path writes (docs/numeric.md,
- * "Speed"). Memory: one chunk's buffer at most, whatever the input's size.
+ * "Speed"). The disk writes start while the file is being written ({@link EarlyWriteback}).
+ * Memory: one chunk's buffer at most, whatever the input's size.
  */
 final class BulkIpcConversion {
     /** Off only in tests, to compare with the vector path. */
@@ -57,15 +59,16 @@ final class BulkIpcConversion {
     }
 
     /** Writes the whole file to {@code out} (positioned at 0); returns the record batches written. */
-    int write(Schema schema, FileChannel out, BufferAllocator allocator) throws IOException {
-        IpcFileWriter file = new IpcFileWriter(out, schema);
+    int write(List<Field> fields, Map<String, String> metadata, FileChannel out, BufferAllocator allocator) throws IOException {
+        IpcFileWriter file = new IpcFileWriter(out, fields, metadata);
         int width = bulk.valueWidth();
         int perRow = bulk.valuesPerRow();
         int maxValues = Math.multiplyExact((int) Math.min(perChunk, rows), perRow);
         // values: the swapped values, or only the size the batch header announces (contents unused:
         // the bytes go straight from file to file). Neither buffer needs zeroing.
         try (ArrowBuf ones = allocator.buffer(Math.max(8, validityBytes(maxValues)));
-             ArrowBuf values = allocator.buffer(Math.max(8, (long) maxValues * width))) {
+             ArrowBuf values = allocator.buffer(Math.max(8, (long) maxValues * width));
+             EarlyWriteback writeback = new EarlyWriteback(out, EarlyWriteback.DEFAULT_STEP)) {
             ones.setOne(0, ones.capacity());
             long first = 0;
             do {
@@ -101,6 +104,7 @@ final class BulkIpcConversion {
                     });
                 }
                 BATCHES.increment();
+                writeback.written(out.position());
                 first += n;
                 options.progress().accept(first);
             } while (first < rows);

@@ -9,16 +9,21 @@ import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import com.google.flatbuffers.FlatBufferBuilder;
+import org.apache.arrow.flatbuf.Endianness;
+import org.apache.arrow.util.Collections2;
+import org.apache.arrow.flatbuf.Footer;
+import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.vector.dictionary.DictionaryProvider;
 import org.apache.arrow.vector.ipc.WriteChannel;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.apache.arrow.vector.ipc.message.ArrowBuffer;
-import org.apache.arrow.vector.ipc.message.ArrowFooter;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
+import org.apache.arrow.vector.ipc.message.FBSerializables;
 import org.apache.arrow.vector.ipc.message.IpcOption;
 import org.apache.arrow.vector.ipc.message.MessageSerializer;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.DictionaryUtility;
 
 /**
@@ -26,12 +31,14 @@ import org.apache.arrow.vector.util.DictionaryUtility;
  * supplied by the caller instead of read out of Arrow vectors, so that body bytes can go from the
  * input file to the output file without passing through Java ({@link BulkIpcConversion}).
  *
- * <p>Every piece of metadata (schema message, record batch headers, footer) is serialized by Arrow
- * Java's own {@link MessageSerializer} and {@link ArrowFooter}, and the framing (magic, continuation
- * markers, 8-byte padding, end-of-stream marker) follows {@code ArrowFileWriter} step by step, so
- * for the same batches the file is byte-for-byte what {@code ArrowFileWriter} writes
- * ({@code BulkIpcTest}). Writes go to the borrowed channel at its current position, which must be 0
- * at construction; not thread-safe.
+ * <p>Record batch headers are serialized by Arrow Java's own {@link MessageSerializer}; the schema
+ * and the footer are built with Arrow's flatbuffer classes in exactly the calls {@code Schema.getSchema}
+ * and {@code ArrowFooter.writeTo} make, because the {@code Schema} class costs a tenth of a second
+ * of start-up (its static initializer builds a Jackson {@code ObjectMapper}) — as much as copying
+ * 100 MB here. The framing (magic, continuation markers, 8-byte padding, end-of-stream marker)
+ * follows {@code ArrowFileWriter} step by step, so for the same batches the file is byte-for-byte
+ * what {@code ArrowFileWriter} writes ({@code BulkIpcTest}). Writes go to the borrowed channel at
+ * its current position, which must be 0 at construction; not thread-safe.
  */
 final class IpcFileWriter {
     private static final byte[] MAGIC = {'A', 'R', 'R', 'O', 'W', '1'};
@@ -45,21 +52,27 @@ final class IpcFileWriter {
     }
 
     private final FileChannel out;
-    private final Schema schema;
+    private final List<Field> fields;
+    private final Map<String, String> metadata;
     private final IpcOption option = IpcOption.DEFAULT;
     private final List<ArrowBlock> batches = new ArrayList<>();
     private final ByteBuffer zeros = ByteBuffer.allocate(8);
     private long position;
 
-    /** Starts the file: magic, padding, and the schema message of {@code schema}. */
-    IpcFileWriter(FileChannel out, Schema schema) throws IOException {
+    /** Starts the file: magic, padding, and the schema message of {@code fields} and {@code metadata}. */
+    IpcFileWriter(FileChannel out, List<Field> fields, Map<String, String> metadata) throws IOException {
         this.out = out;
-        this.schema = messageSchema(schema);
+        this.fields = messageFormat(fields);
+        // As Schema's constructor: its copy (a HashMap) fixes the order the keys are written in.
+        this.metadata = Collections2.immutableMapCopy(metadata);
         write(ByteBuffer.wrap(MAGIC));
         align();
+        FlatBufferBuilder builder = new FlatBufferBuilder();
+        ByteBuffer schemaMessage = MessageSerializer.serializeMessage(builder, MessageHeader.Schema, schemaTable(builder), 0, option);
         ByteArrayOutputStream message = new ByteArrayOutputStream();
         // Position-independent: a message starts 8-byte aligned and pads itself to a multiple of 8.
-        MessageSerializer.serialize(new WriteChannel(Channels.newChannel(message)), this.schema, option);
+        MessageSerializer.writeMessageBuffer(new WriteChannel(Channels.newChannel(message)), schemaMessage.remaining(),
+                schemaMessage, option);
         write(ByteBuffer.wrap(message.toByteArray()));
     }
 
@@ -106,21 +119,53 @@ final class IpcFileWriter {
     void finish() throws IOException {
         writeInt(CONTINUATION);
         writeInt(0);
-        ByteBuffer footer = WriteChannel.serialize(new ArrowFooter(schema, List.of(), batches, null, option.metadataVersion));
+        ByteBuffer footer = WriteChannel.serialize(this::footerTable);
         int length = footer.remaining();
         write(footer);
         writeInt(length);
         write(ByteBuffer.wrap(MAGIC));
     }
 
-    /** The schema as ArrowFileWriter writes it: fields in message format (no dictionaries here). */
-    private static Schema messageSchema(Schema schema) {
-        List<Field> fields = new ArrayList<>();
+    /** The fields as ArrowFileWriter writes them: in message format (no dictionaries here). */
+    private static List<Field> messageFormat(List<Field> fields) {
+        List<Field> converted = new ArrayList<>();
         DictionaryProvider none = new DictionaryProvider.MapDictionaryProvider();
-        for (Field f : schema.getFields()) {
-            fields.add(DictionaryUtility.toMessageFormat(f, none, new HashSet<>()));
+        for (Field f : fields) {
+            converted.add(DictionaryUtility.toMessageFormat(f, none, new HashSet<>()));
         }
-        return new Schema(fields, schema.getCustomMetadata());
+        return converted;
+    }
+
+    /** {@code Schema.getSchema(builder)}, call for call. */
+    private int schemaTable(FlatBufferBuilder builder) {
+        int[] offsets = new int[fields.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = fields.get(i).getField(builder);
+        }
+        int fieldsOffset = org.apache.arrow.flatbuf.Schema.createFieldsVector(builder, offsets);
+        int metadataOffset = FBSerializables.writeKeyValues(builder, metadata);
+        org.apache.arrow.flatbuf.Schema.startSchema(builder);
+        org.apache.arrow.flatbuf.Schema.addEndianness(builder,
+                ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Endianness.Little : Endianness.Big);
+        org.apache.arrow.flatbuf.Schema.addFields(builder, fieldsOffset);
+        org.apache.arrow.flatbuf.Schema.addCustomMetadata(builder, metadataOffset);
+        return org.apache.arrow.flatbuf.Schema.endSchema(builder);
+    }
+
+    /** {@code ArrowFooter.writeTo(builder)} for no dictionaries and no footer metadata, call for call. */
+    private int footerTable(FlatBufferBuilder builder) {
+        int schemaOffset = schemaTable(builder);
+        Footer.startDictionariesVector(builder, 0);
+        int dictionariesOffset = FBSerializables.writeAllStructsToVector(builder, List.of());
+        Footer.startRecordBatchesVector(builder, batches.size());
+        int batchesOffset = FBSerializables.writeAllStructsToVector(builder, batches);
+        Footer.startFooter(builder);
+        Footer.addSchema(builder, schemaOffset);
+        Footer.addDictionaries(builder, dictionariesOffset);
+        Footer.addRecordBatches(builder, batchesOffset);
+        Footer.addCustomMetadata(builder, 0);
+        Footer.addVersion(builder, option.metadataVersion.toFlatbufID());
+        return Footer.endFooter(builder);
     }
 
     private void writeInt(int v) throws IOException {

@@ -56,14 +56,15 @@ public final class RawConversion {
         FixedShapeTensorType.ensureRegistered();
         long[] shape = array.shape();
         RawColumns columns = RawColumns.of(array.itemDtype(), shape);
-        Schema schema = new Schema(columns.fields(), metadata(array, options));
+        Map<String, String> metadata = metadata(array, options);
         long rows = shape.length == 0 ? 1 : shape[0];
         int perChunk = (int) Math.max(1, Math.min(options.rowsPerChunk(),
                 options.maxChunkBytes() / Math.max(1, columns.rowBytes())));
         Field column = columns.fields().size() == 1 ? columns.fields().get(0)
                 : new Field("record", FieldType.nullable(ArrowType.Struct.INSTANCE), columns.fields());
         if (destination instanceof DatasetOutput dataset) {
-            return writeDataset(array, dataset, options, allocator, schema, columns, rows, perChunk, column, started);
+            return writeDataset(array, dataset, options, allocator, new Schema(columns.fields(), metadata), columns, rows,
+                    perChunk, column, started);
         }
         Path target = destination.path().toAbsolutePath();
         Path dir = target.getParent();
@@ -76,7 +77,7 @@ public final class RawConversion {
             try {
                 try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
                      FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    chunks = bulk.write(schema, channel, child);
+                    chunks = bulk.write(columns.fields(), metadata, channel, child);
                     channel.force(true);
                 }
                 ReplacingFile.moveIntoPlace(temp, target);
@@ -88,6 +89,8 @@ public final class RawConversion {
             }
             return new ConversionSummary(rows, chunks, Files.size(target), (System.nanoTime() - started) / 1e9, column, false);
         }
+        // Created only here: Schema's static initializer costs the bulk path a tenth of a second (IpcFileWriter).
+        Schema schema = new Schema(columns.fields(), metadata);
         try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema, child)) {
             Chunks body = new Chunks(array, columns, root, rows, perChunk, options);
