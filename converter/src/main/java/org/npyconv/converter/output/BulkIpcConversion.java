@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.compression.CommonsCompressionFactory;
+import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.compression.NoCompressionCodec;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
@@ -52,7 +54,7 @@ final class BulkIpcConversion {
     static BulkIpcConversion of(NpyRawArray array, RawColumns columns, long rows, int perChunk, ConvertOptions options) {
         RawColumns.Bulk bulk = columns.bulk();
         if (!enabled || bulk == null || array.fortranOrder() || options.format() != OutputFormat.ARROW
-                || options.compression() != Compression.NONE) {
+                || options.compression() != Compression.NONE && options.compression() != Compression.ZSTD) {
             return null;
         }
         return new BulkIpcConversion(array, bulk, rows, perChunk, options);
@@ -61,6 +63,17 @@ final class BulkIpcConversion {
     /** Writes the whole file to {@code out} (positioned at 0); returns the record batches written. */
     int write(List<Field> fields, Map<String, String> metadata, FileChannel out, BufferAllocator allocator) throws IOException {
         IpcFileWriter file = new IpcFileWriter(out, fields, metadata);
+        if (options.compression() == Compression.ZSTD) {
+            writeCompressed(file, out, allocator);
+        } else {
+            writeUncompressed(file, out, allocator);
+        }
+        file.finish();
+        return file.batches();
+    }
+
+    /** The values straight from file to file (or swapped through one buffer); validity from one buffer of ones. */
+    private void writeUncompressed(IpcFileWriter file, FileChannel out, BufferAllocator allocator) throws IOException {
         int width = bulk.valueWidth();
         int perRow = bulk.valuesPerRow();
         int maxValues = Math.multiplyExact((int) Math.min(perChunk, rows), perRow);
@@ -109,8 +122,33 @@ final class BulkIpcConversion {
                 options.progress().accept(first);
             } while (first < rows);
         }
-        file.finish();
-        return file.batches();
+    }
+
+    /** Chunks compressed on worker threads ({@link CompressedBulkChunks}), written here in row order. */
+    private void writeCompressed(IpcFileWriter file, FileChannel out, BufferAllocator allocator) throws IOException {
+        // The factory and default level ArrowIpcSink gives ArrowFileWriter: the same compressed bytes.
+        CompressionCodec codec = CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.ZSTD);
+        try (CompressedBulkChunks chunks = new CompressedBulkChunks(array, bulk, rows, perChunk, codec, allocator,
+                options.threads());
+             EarlyWriteback writeback = new EarlyWriteback(out, EarlyWriteback.DEFAULT_STEP)) {
+            long first = 0;
+            for (CompressedBulkChunks.Encoded next = chunks.next(); next != null; next = chunks.next()) {
+                CompressedBulkChunks.Encoded chunk = next;
+                try (chunk; ArrowRecordBatch batch = new ArrowRecordBatch(chunk.rows(), chunk.nodes(), chunk.buffers(),
+                        CompressionUtil.createBodyCompression(codec), new ArrayList<>(), true, true)) {
+                    file.writeBatch(batch, (i, size) -> {
+                        ByteBuffer b = chunk.buffers().get(i).nioBuffer(0, (int) size);
+                        while (b.hasRemaining()) {
+                            out.write(b);
+                        }
+                    });
+                }
+                BATCHES.increment();
+                writeback.written(out.position());
+                first += chunk.rows();
+                options.progress().accept(first);
+            }
+        }
     }
 
     /** As {@code BaseValueVector.getValidityBufferSizeFromCount}. */
@@ -118,7 +156,7 @@ final class BulkIpcConversion {
         return (count + 7) / 8;
     }
 
-    private static void swap(ArrowBuf b, int count, int width) {
+    static void swap(ArrowBuf b, int count, int width) {
         switch (width) {
             case 2:
                 for (long j = 0; j < count; j++) {

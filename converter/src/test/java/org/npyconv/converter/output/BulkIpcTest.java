@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.Float8Vector;
@@ -97,6 +98,12 @@ class BulkIpcTest {
                 continue;
             }
             assertEquals(-1, Files.mismatch(fast, vectors), "bulk vs vectors: " + name);
+            // zstd: chunks compressed on 3 threads, written in order, the same bytes as the vector path.
+            Path fastZstd = tmp.resolve(name + ".bulk.zstd.arrow");
+            Path vectorsZstd = tmp.resolve(name + ".vectors.zstd.arrow");
+            assertEquals(batches, convert(fixture, fastZstd, true, none(2).withCompression(Compression.ZSTD).withThreads(3)));
+            convert(fixture, vectorsZstd, false, none(2).withCompression(Compression.ZSTD));
+            assertEquals(-1, Files.mismatch(fastZstd, vectorsZstd), "zstd bulk vs vectors: " + name);
             boolean qualifies = qualifies(fixture);
             assertEquals(qualifies, batches > 0, "bulk path taken exactly for int/float columns in C order: " + name);
             if (qualifies) {
@@ -132,10 +139,10 @@ class BulkIpcTest {
     }
 
     @Test
-    void takenForUncompressedArrowOfIntsAndFloatsOnly() throws Exception {
+    void takenForArrowOfIntsAndFloatsOnly() throws Exception {
         Path f8 = npy(tmp.resolve("f8.npy"), "<f8", 1000, 8);
         assertEquals(4, convert(f8, tmp.resolve("a.arrow"), true, none(300)));
-        assertEquals(0, convert(f8, tmp.resolve("b.arrow"), true, none(300).withCompression(Compression.ZSTD)));
+        assertEquals(4, convert(f8, tmp.resolve("b.arrow"), true, none(300).withCompression(Compression.ZSTD)));
         assertEquals(0, convert(f8, tmp.resolve("c.parquet"), true, ConvertOptions.of(OutputFormat.PARQUET)
                 .withCompression(Compression.NONE)));
         assertEquals(0, convert(f8, tmp.resolve("d.arrow"), false, none(300)));
@@ -155,9 +162,21 @@ class BulkIpcTest {
             assertEquals(62, s.chunks());
             assertTrue(allocator.getPeakMemoryAllocation() <= 1L << 20, "peak " + allocator.getPeakMemoryAllocation());
         }
+        readsBackAsWritten(out);
+        // zstd on 2 threads: at most 2 chunks in flight, each 512 KiB of values and their compressed copy.
+        try (BufferAllocator allocator = new RootAllocator(8L << 20); NpyRawArray array = NpyRawArray.open(f8)) {
+            ConversionSummary s = RawConversion.convert(array, out, none(ConvertOptions.DEFAULT_ROWS_PER_CHUNK)
+                    .withCompression(Compression.ZSTD).withThreads(2), allocator);
+            assertEquals(62, s.chunks());
+            assertTrue(allocator.getPeakMemoryAllocation() <= 4L << 20, "peak " + allocator.getPeakMemoryAllocation());
+        }
+        readsBackAsWritten(out);
+    }
+
+    private static void readsBackAsWritten(Path out) throws IOException {
         try (BufferAllocator allocator = new RootAllocator();
              FileChannel in = FileChannel.open(out);
-             ArrowFileReader reader = new ArrowFileReader(in, allocator)) {
+             ArrowFileReader reader = new ArrowFileReader(in, allocator, CommonsCompressionFactory.INSTANCE)) {
             VectorSchemaRoot root = reader.getVectorSchemaRoot();
             long row = 0;
             while (reader.loadNextBatch()) {
@@ -180,8 +199,11 @@ class BulkIpcTest {
                 throw new IllegalStateException("stop");
             }
         });
+        // The allocators' close() fails on any buffer left behind (also chunks compressed ahead).
         try (BufferAllocator allocator = new RootAllocator(); NpyRawArray array = NpyRawArray.open(f8)) {
             assertThrows(IllegalStateException.class, () -> RawConversion.convert(array, out, failing, allocator));
+            assertThrows(IllegalStateException.class, () -> RawConversion.convert(array, out,
+                    failing.withCompression(Compression.ZSTD).withThreads(3), allocator));
         }
         assertEquals("previous", Files.readString(out));
         try (Stream<Path> files = Files.list(tmp)) {
