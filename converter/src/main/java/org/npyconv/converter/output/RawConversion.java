@@ -102,10 +102,15 @@ public final class RawConversion {
                     channel.force(true);
                 }
             } else {
-                try (ParquetSink sink = new ParquetSink(schema, temp, options)) {
-                    body.writeTo(sink);
-                    sink.finish();
-                    chunks = sink.rowGroups();
+                BulkParquetConversion pages = BulkParquetConversion.of(array, columns, rows, perChunk, options);
+                if (pages != null) {
+                    chunks = pages.write(schema, temp);
+                } else {
+                    try (ParquetSink sink = new ParquetSink(schema, temp, options)) {
+                        body.writeTo(sink);
+                        sink.finish();
+                        chunks = sink.rowGroups();
+                    }
                 }
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                     channel.force(true);
