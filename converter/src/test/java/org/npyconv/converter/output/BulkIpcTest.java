@@ -212,7 +212,7 @@ class BulkIpcTest {
     }
 
     /** A 1-D {@code .npy} of {@code n} items of {@code descr}: item i holds i (as a double for {@code f8}). */
-    private static Path npy(Path file, String descr, int n, int width) throws IOException {
+    static Path npy(Path file, String descr, int n, int width) throws IOException {
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + n + ",), }";
         int total = 10 + dict.length() + 1;
         String header = dict + " ".repeat((64 - total % 64) % 64) + "\n";

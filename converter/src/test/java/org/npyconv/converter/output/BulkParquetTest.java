@@ -95,6 +95,33 @@ class BulkParquetTest {
         pyarrowReadsTheSameTables(pairs);
     }
 
+    @Test
+    void aFailureMidwayLeavesNothingAndFreesTheWorkers() throws Exception {
+        Path f8 = BulkIpcTest.npy(tmp.resolve("f8.npy"), "<f8", 100_000, 8);
+        Path out = tmp.resolve("out.parquet");
+        Files.writeString(out, "previous");
+        for (Compression c : List.of(Compression.NONE, Compression.ZSTD)) {
+            ConvertOptions failing = ConvertOptions.of(OutputFormat.PARQUET).withRowsPerChunk(10_000).withCompression(c)
+                    .withThreads(3).withProgress(done -> {
+                        if (done > 30_000) {
+                            throw new IllegalStateException("stop");
+                        }
+                    });
+            long before = BulkParquetConversion.FILES.sum();
+            try (BufferAllocator allocator = new RootAllocator(); NpyRawArray array = NpyRawArray.open(f8)) {
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                        () -> RawConversion.convert(array, out, failing, allocator));
+            }
+            assertEquals(before, BulkParquetConversion.FILES.sum());
+            assertEquals("previous", Files.readString(out));
+            try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+                assertEquals(List.of("f8.npy", "out.parquet"), files.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+        }
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("npyconv-pages")
+                && t.isAlive() && t.getState() != Thread.State.TERMINATED), "page workers ended");
+    }
+
     private static void duckdbReadsTheSameRows(List<String> pairs) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
             for (int i = 0; i < pairs.size(); i += 2) {
