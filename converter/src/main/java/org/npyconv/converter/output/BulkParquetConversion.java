@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Path;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +30,6 @@ import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.codec.ZstandardCodec;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.schema.MessageType;
 import org.npyconv.converter.arrow.RawColumns;
 import org.npyconv.indexer.NpyRawArray;
@@ -48,7 +47,8 @@ import org.npyconv.indexer.NpyRawArray;
  * {@code BulkParquetTest}); not the same bytes: always PLAIN (the record path keeps a dictionary
  * for low-cardinality data), pages of at most 1 MiB of values, no size statistics. Pages are
  * encoded (and compressed) on {@code --threads} worker threads ahead of the single writer. Memory:
- * {@code threads} pages of at most 1 MiB.
+ * {@code threads} pages of at most 1 MiB. The disk writes start while the file is being written
+ * ({@link EarlyWriteback}, through {@link ChannelOutputFile}).
  */
 final class BulkParquetConversion {
     /** Off only in tests, to compare with the record path. */
@@ -90,18 +90,19 @@ final class BulkParquetConversion {
         return type instanceof ArrowType.Int i && i.getIsSigned() && (i.getBitWidth() == 32 || i.getBitWidth() == 64);
     }
 
-    /** Writes the whole file at {@code file}; returns the row groups written. */
-    int write(Schema schema, Path file) throws IOException {
+    /** Writes the whole file to {@code out} (empty, positioned at 0); returns the row groups written. */
+    int write(Schema schema, FileChannel out) throws IOException {
         MessageType parquetSchema = ParquetSchema.of(schema);
         ColumnDescriptor column = parquetSchema.getColumns().get(0);
         Map<String, String> meta = new HashMap<>(schema.getCustomMetadata());
         meta.put("ARROW:schema", ParquetSchema.arrowSchemaMetadata(schema));
         CompressionCodecName codecName = codec(options.compression());
         int pageValues = Math.max(1, Math.min(perChunk, PAGE_BYTES / bulk.valueWidth()));
-        try (ParquetFileWriter writer = new ParquetFileWriter(new LocalOutputFile(file), parquetSchema,
+        try (ParquetFileWriter writer = new ParquetFileWriter(new ChannelOutputFile(out), parquetSchema,
                 ParquetFileWriter.Mode.OVERWRITE, options.maxChunkBytes(), ParquetWriter.MAX_PADDING_SIZE_DEFAULT,
                 null, ParquetProperties.builder().build());
-             Pages pages = new Pages(column, codecName, pageValues)) {
+             Pages pages = new Pages(column, codecName, pageValues);
+             EarlyWriteback writeback = new EarlyWriteback(out, EarlyWriteback.DEFAULT_STEP)) {
             writer.start();
             int groups = 0;
             long first = 0;
@@ -116,6 +117,7 @@ final class BulkParquetConversion {
                 }
                 writer.endColumn();
                 writer.endBlock();
+                writeback.written(out.position());
                 groups++;
                 first += n;
                 options.progress().accept(first);

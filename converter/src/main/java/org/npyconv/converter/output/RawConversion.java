@@ -104,7 +104,9 @@ public final class RawConversion {
             } else {
                 BulkParquetConversion pages = BulkParquetConversion.of(array, columns, rows, perChunk, options);
                 if (pages != null) {
-                    chunks = pages.write(schema, temp);
+                    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                        chunks = pages.write(schema, channel);
+                    }
                 } else {
                     try (ParquetSink sink = new ParquetSink(schema, temp, options)) {
                         body.writeTo(sink);
