@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Numeric conversion against the physical limit (docs/numeric.md, "Speed"): a float64 1-D .npy of
 # about 400 MB converted by `npyconv convert` (Arrow IPC uncompressed, Arrow IPC zstd, Parquet
-# uncompressed) next to `cat FILE > /dev/null` from page cache. Best of N runs each, after one
+# uncompressed, and Arrow IPC uncompressed onto tmpfs) next to `cat FILE > /dev/null` from page cache. Best of N runs each, after one
 # warm-up read. The data is written once by NumPy into bench-data/ (not committed).
 #
 #   benchmarks/numeric-convert.sh [--mb 400] [--runs 3]
@@ -49,3 +49,11 @@ for spec in "arrow none" "arrow zstd" "parquet none"; do
   row "  (conversion alone, from its summary line)" "$inproc"
   rm -f "$out"
 done
+# The same uncompressed conversion onto tmpfs: no disk under the output's final fsync, so this row is
+# the conversion's own cost (JVM start-up included); the rows above also wait for the disk.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  out=$(mktemp -u /dev/shm/npyconv-bench-XXXXXX).arrow
+  t=$(best "$root/bin/npyconv" convert "$src" -o "$out" --compression none)
+  row "  same, output on tmpfs (/dev/shm)" "$t"
+  rm -f "$out"
+fi

@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -233,6 +234,27 @@ public final class NpyRawArray implements Closeable {
             throw new IndexOutOfBoundsException("items [" + first + ", " + (first + count) + ") of " + size);
         }
         readFully(dst, dataOffset() + first * itemSize);
+    }
+
+    /**
+     * Copies items {@code [first, first + count)} in storage order, raw, to {@code target} at its
+     * current position. Between two files the kernel copies page to page ({@code sendfile}); the
+     * bytes never enter the Java heap. For conversions whose output bytes are the items themselves.
+     */
+    public void transferStorage(long first, long count, WritableByteChannel target) throws IOException {
+        if (first < 0 || count < 0 || first + count > size) {
+            throw new IndexOutOfBoundsException("items [" + first + ", " + (first + count) + ") of " + size);
+        }
+        long at = dataOffset() + first * itemSize;
+        long end = at + count * itemSize;
+        while (at < end) {
+            long n = channel.transferTo(at, end - at, target);
+            if (n <= 0) {
+                // transferTo reports the end of the file as 0 bytes moved, never as -1.
+                throw new CorruptInputException("data ends early", file, at, "data");
+            }
+            at += n;
+        }
     }
 
     /**

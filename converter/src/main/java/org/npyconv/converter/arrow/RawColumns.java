@@ -121,6 +121,39 @@ public final class RawColumns {
         return leaf instanceof Fixed && ((Fixed) leaf).verbatim() ? v : null;
     }
 
+    /**
+     * How the whole array can be written as Arrow buffers in bulk, without vectors: when it is one
+     * column of ints or floats (1-D, or n-d as tensors) whose Arrow values are the items themselves,
+     * possibly byte-swapped, with no nulls. {@code null} for anything else (dates, bools, strings,
+     * structs, complex). The buffers are then, in Arrow's order: for a tensor the rows' validity,
+     * then the values' validity and the values ({@code valuesPerRow} per row, row-major).
+     *
+     * @param valueWidth   bytes per value (1, 2, 4 or 8)
+     * @param valuesPerRow 1, or the tensor's size
+     * @param tensor       whether the column is {@code arrow.fixed_shape_tensor} (a fixed-size list level)
+     * @param swapBytes    whether each value must be byte-swapped (big-endian items)
+     */
+    public record Bulk(int valueWidth, int valuesPerRow, boolean tensor, boolean swapBytes) {
+    }
+
+    /** This array's {@link Bulk} layout, or {@code null} when its values need decoding. */
+    public Bulk bulk() {
+        if (columns.size() != 1 || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            return null;
+        }
+        Leaf leaf = columns.get(0);
+        int perRow = 1;
+        boolean tensor = leaf instanceof Tensor;
+        if (tensor) {
+            perRow = ((Tensor) leaf).perRow;
+            leaf = ((Tensor) leaf).items;
+        }
+        if (!(leaf instanceof Fixed) || ((Fixed) leaf).temporal != Temporal.NONE) {
+            return null;
+        }
+        return new Bulk(((Fixed) leaf).width, perRow, tensor, ((Fixed) leaf).bigEndian);
+    }
+
     /** Values per row in {@link #directValues}: 1, or the tensor's size. */
     public int valuesPerRow() {
         Leaf leaf = columns.get(0);
@@ -253,6 +286,11 @@ public final class RawColumns {
     private static void listValid(FixedSizeListVector list, int rows) {
         for (int i = 0; i < rows; i++) {
             list.startNewValue(i); // sets the validity bit, growing the buffer as needed
+        }
+        // Whole bytes, as allValid does: the bits past the last row are then the same whatever an
+        // earlier chunk left in a reused buffer, so equal arrays give byte-equal files (BulkIpcTest).
+        if (rows > 0) {
+            list.getValidityBuffer().setOne(0, (rows + 7) / 8);
         }
     }
 

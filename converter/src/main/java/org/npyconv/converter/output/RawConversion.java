@@ -32,8 +32,10 @@ import org.npyconv.indexer.NpyRawArray;
  * same schema metadata as object conversions. One sequential pass; at most one chunk of Arrow
  * vectors (and, off the direct path, one chunk of raw bytes) is held.
  *
- * <p>Direct path: when the array is one column of little-endian ints or floats in C order (1-D, or
- * n-d as tensors), each chunk is read from the file straight into the Arrow data buffer; no Java
+ * <p>Bulk path ({@link BulkIpcConversion}): one column of ints or floats in C order (1-D, or n-d as
+ * tensors) to uncompressed Arrow IPC is written without vectors, the values copied from file to
+ * file by the kernel. Direct path: when the array is one column of little-endian ints or floats in
+ * C order, each chunk is read from the file straight into the Arrow data buffer; no Java
  * object is made per value. Output goes to a temporary file beside the target, forced and renamed;
  * on failure nothing is left. Stateless; the caller owns the allocator.
  */
@@ -54,14 +56,15 @@ public final class RawConversion {
         FixedShapeTensorType.ensureRegistered();
         long[] shape = array.shape();
         RawColumns columns = RawColumns.of(array.itemDtype(), shape);
-        Schema schema = new Schema(columns.fields(), metadata(array, options));
+        Map<String, String> metadata = metadata(array, options);
         long rows = shape.length == 0 ? 1 : shape[0];
         int perChunk = (int) Math.max(1, Math.min(options.rowsPerChunk(),
                 options.maxChunkBytes() / Math.max(1, columns.rowBytes())));
         Field column = columns.fields().size() == 1 ? columns.fields().get(0)
                 : new Field("record", FieldType.nullable(ArrowType.Struct.INSTANCE), columns.fields());
         if (destination instanceof DatasetOutput dataset) {
-            return writeDataset(array, dataset, options, allocator, schema, columns, rows, perChunk, column, started);
+            return writeDataset(array, dataset, options, allocator, new Schema(columns.fields(), metadata), columns, rows,
+                    perChunk, column, started);
         }
         Path target = destination.path().toAbsolutePath();
         Path dir = target.getParent();
@@ -69,6 +72,25 @@ public final class RawConversion {
         Path temp = ReplacingFile.createTemp(target, "");
         boolean done = false;
         int chunks;
+        BulkIpcConversion bulk = BulkIpcConversion.of(array, columns, rows, perChunk, options);
+        if (bulk != null) {
+            try {
+                try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
+                     FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    chunks = bulk.write(columns.fields(), metadata, channel, child);
+                    channel.force(true);
+                }
+                ReplacingFile.moveIntoPlace(temp, target);
+                done = true;
+            } finally {
+                if (!done) {
+                    Files.deleteIfExists(temp);
+                }
+            }
+            return new ConversionSummary(rows, chunks, Files.size(target), (System.nanoTime() - started) / 1e9, column, false);
+        }
+        // Created only here: Schema's static initializer costs the bulk path a tenth of a second (IpcFileWriter).
+        Schema schema = new Schema(columns.fields(), metadata);
         try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema, child)) {
             Chunks body = new Chunks(array, columns, root, rows, perChunk, options);
@@ -80,10 +102,17 @@ public final class RawConversion {
                     channel.force(true);
                 }
             } else {
-                try (ParquetSink sink = new ParquetSink(schema, temp, options)) {
-                    body.writeTo(sink);
-                    sink.finish();
-                    chunks = sink.rowGroups();
+                BulkParquetConversion pages = BulkParquetConversion.of(array, columns, rows, perChunk, options);
+                if (pages != null) {
+                    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                        chunks = pages.write(schema, channel);
+                    }
+                } else {
+                    try (ParquetSink sink = new ParquetSink(schema, temp, options)) {
+                        body.writeTo(sink);
+                        sink.finish();
+                        chunks = sink.rowGroups();
+                    }
                 }
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                     channel.force(true);
