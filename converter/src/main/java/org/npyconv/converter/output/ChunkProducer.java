@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
@@ -94,7 +94,7 @@ final class ChunkProducer {
         int threads = options.threads();
         long rows = 0;
         long chunks = 0;
-        ExecutorService pool = threads > 1 && n > options.rowsPerChunk() ? Executors.newFixedThreadPool(threads, r -> {
+        ThreadPoolExecutor pool = threads > 1 && n > options.rowsPerChunk() ? (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "npyconv-convert");
             t.setDaemon(true);
             return t;
@@ -126,9 +126,20 @@ final class ChunkProducer {
             }
         } finally {
             if (pool != null) {
-                pool.shutdownNow();
+                // Not shutdownNow(): it interrupts the workers, and an interrupt during a read closes
+                // the array's shared FileChannel (an InterruptibleChannel), so the redo after a failed
+                // speculation would fail with ClosedChannelException; and the futures of the tasks it
+                // drops from the queue never complete, so waiting on them would hang for ever. Queued
+                // tasks are taken off and cancelled; started ones finish and their chunks are closed.
+                List<Runnable> neverStarted = new ArrayList<>();
+                pool.getQueue().drainTo(neverStarted);
+                pool.shutdown();
                 for (Future<List<VectorSchemaRoot>> f : inFlight) {
-                    closeWhenDone(f);
+                    if (neverStarted.contains(f)) {
+                        f.cancel(false);
+                    } else {
+                        closeWhenDone(f);
+                    }
                 }
             }
         }
