@@ -209,6 +209,16 @@ public final class NpyObjectArray implements Closeable {
         return header.shape();
     }
 
+    /**
+     * The object memo entry {@code memoIndex} holds once the pickle has stored it (from the preamble,
+     * a cache, or by evaluating the element that defines it), as {@link #get} resolves a
+     * back-reference. For readers that decode element spans themselves and meet a {@code GET} of an
+     * entry stored outside the span. Thread-safe like {@link #get}.
+     */
+    public Object memoEntry(long memoIndex) {
+        return resolve(memoIndex, 0);
+    }
+
     /** Element {@code i} in flat C order; negative {@code i} counts from the end, as in Python. */
     public Object get(long i) {
         long n = size();

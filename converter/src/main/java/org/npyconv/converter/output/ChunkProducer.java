@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadPoolExecutor;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
@@ -72,6 +72,8 @@ final class ChunkProducer {
     static volatile boolean fastPaths = true;
     /** Elements written by {@link NdSpans} without evaluation, over all conversions (tests read it). */
     static final java.util.concurrent.atomic.AtomicLong ndFastElements = new java.util.concurrent.atomic.AtomicLong();
+    /** Elements written by {@link TypedSpans} without evaluation, over all conversions (tests read it). */
+    static final java.util.concurrent.atomic.AtomicLong typedFastElements = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param sample the elements the column type was inferred from (speculative typing), or
@@ -94,7 +96,7 @@ final class ChunkProducer {
         int threads = options.threads();
         long rows = 0;
         long chunks = 0;
-        ExecutorService pool = threads > 1 && n > options.rowsPerChunk() ? Executors.newFixedThreadPool(threads, r -> {
+        ThreadPoolExecutor pool = threads > 1 && n > options.rowsPerChunk() ? (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "npyconv-convert");
             t.setDaemon(true);
             return t;
@@ -126,9 +128,20 @@ final class ChunkProducer {
             }
         } finally {
             if (pool != null) {
-                pool.shutdownNow();
+                // Not shutdownNow(): it interrupts the workers, and an interrupt during a read closes
+                // the array's shared FileChannel (an InterruptibleChannel), so the redo after a failed
+                // speculation would fail with ClosedChannelException; and the futures of the tasks it
+                // drops from the queue never complete, so waiting on them would hang for ever. Queued
+                // tasks are taken off and cancelled; started ones finish and their chunks are closed.
+                List<Runnable> neverStarted = new ArrayList<>();
+                pool.getQueue().drainTo(neverStarted);
+                pool.shutdown();
                 for (Future<List<VectorSchemaRoot>> f : inFlight) {
-                    closeWhenDone(f);
+                    if (neverStarted.contains(f)) {
+                        f.cancel(false);
+                    } else {
+                        closeWhenDone(f);
+                    }
                 }
             }
         }
@@ -215,6 +228,8 @@ final class ChunkProducer {
                 strRange(from, to, out);
             } else if (ndFastPath()) {
                 ndRange(from, to, out);
+            } else if (typedFastPath()) {
+                typedRange(from, to, out);
             } else {
                 elementRange(from, to, out);
             }
@@ -280,72 +295,103 @@ final class ChunkProducer {
     }
 
     /**
-     * Like {@link #elementRange} (same chunk boundaries, same speculative checks for every element
-     * that is evaluated), but spans of 1-D numeric ndarrays are copied by {@link NdSpans} without
-     * evaluation. Those need no type check: {@link NdSpans} accepts only arrays whose dtype is exactly
-     * the column's item type, and such an array joins to the column's type. When most of a task's
-     * spans miss the fast path, the rest of the task goes through the streaming iterator.
+     * 1-D numeric ndarrays through {@link NdSpans}. Those need no type check: {@link NdSpans}
+     * accepts only arrays whose dtype is exactly the column's item type, and such an array joins to
+     * the column's type.
      */
     private void ndRange(long from, long to, List<VectorSchemaRoot> out) throws IOException {
-        ElementChecks checks = new ElementChecks();
         Field item = schema.getFields().get(0).getChildren().get(0);
         int itemWidth = NdSpans.width(item);
         // The items' bytes cannot exceed the task's pickle bytes (read from the index) nor the chunk
         // bound: sizing the child buffer once spares the doubling re-allocations and their copies.
         long estimate = Math.min(pickleBytes(from, to), options.maxChunkBytes()) / itemWidth + 1;
         int itemCapacity = (int) Math.min(estimate, Integer.MAX_VALUE / 16);
-        VectorSchemaRoot root = newRoot(out);
-        ListVector list = (ListVector) root.getVector(0);
-        ((BaseFixedWidthVector) list.getDataVector()).allocateNew(itemCapacity);
-        ValueWriter writer = writerFor(list);
-        int n = 0;
-        long i = from;
-        boolean split = false;
         try (NdSpans spans = new NdSpans(array, item, from, to)) {
-            Iterator<Object> rest = null;
-            while (true) {
-                Object element = null;
-                int got;
-                if (rest == null && i - from >= BYTE_CHECK_EVERY && spans.slowCount() * 2 > i - from) {
-                    // The spans mostly miss the fast path: stream the rest of the task instead.
-                    rest = array.iterator(i, to);
-                }
-                if (rest != null) {
-                    got = rest.hasNext() ? NdSpans.SLOW : NdSpans.END;
-                } else {
-                    got = spans.peek();
-                }
-                if (got == NdSpans.END) {
-                    break;
-                }
-                if (split) {
-                    // Cut only when another element follows, as elementRange does.
-                    root.setRowCount(n);
-                    root = newRoot(out);
-                    list = (ListVector) root.getVector(0);
-                    ((BaseFixedWidthVector) list.getDataVector()).allocateNew(itemCapacity);
-                    writer = writerFor(list);
-                    n = 0;
-                    split = false;
-                }
-                if (rest != null) {
-                    element = rest.next();
-                } else {
-                    got = spans.next(list, n);
-                    element = spans.slowElement();
-                }
-                if (got == NdSpans.SLOW) {
-                    checks.write(writer, n, element, i);
-                }
-                n++;
-                i++;
-                if (n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes()) {
-                    split = true;
-                }
-            }
+            spanRange(from, to, out, spans,
+                    column -> ((BaseFixedWidthVector) ((ListVector) column).getDataVector()).allocateNew(itemCapacity));
             ndFastElements.addAndGet(spans.fastCount());
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    /**
+     * Whether {@link TypedSpans} can decode this column's elements from their opcodes: a typed
+     * column made only of structs, lists, string, binary, int64, double, bool and null (the
+     * shapes of dicts, lists, str, ints, floats), over a plain object array whose index lists
+     * every shared memo entry.
+     */
+    private boolean typedFastPath() {
+        return fastPaths && mode == Mode.TYPED && VectorTarget.supports(schema.getFields().get(0))
+                && TypedSpans.supports(array);
+    }
+
+    private void typedRange(long from, long to, List<VectorSchemaRoot> out) throws IOException {
+        try (TypedSpans spans = new TypedSpans(array, from, to)) {
+            spanRange(from, to, out, spans, column -> { });
+            typedFastElements.addAndGet(spans.fastCount());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Like {@link #elementRange} (same chunk boundaries, same speculative checks for every element
+     * that is evaluated), but the elements {@code spans} takes are written straight from the file
+     * without evaluation; it takes only values that join to the column's type, so they need no
+     * type check. When most of a task's spans miss the fast path, the rest of the task goes
+     * through the streaming iterator. {@code prepare} sizes each new chunk's vectors.
+     */
+    private void spanRange(long from, long to, List<VectorSchemaRoot> out, FastSpans spans,
+                           java.util.function.Consumer<FieldVector> prepare) throws IOException {
+        ElementChecks checks = new ElementChecks();
+        VectorSchemaRoot root = newRoot(out);
+        FieldVector column = root.getVector(0);
+        prepare.accept(column);
+        ValueWriter writer = writerFor(column);
+        int n = 0;
+        long i = from;
+        boolean split = false;
+        Iterator<Object> rest = null;
+        while (true) {
+            Object element = null;
+            int got;
+            if (rest == null && i - from >= BYTE_CHECK_EVERY && spans.slowCount() * 2 > i - from) {
+                // The spans mostly miss the fast path: stream the rest of the task instead.
+                rest = array.iterator(i, to);
+            }
+            if (rest != null) {
+                got = rest.hasNext() ? FastSpans.SLOW : FastSpans.END;
+            } else {
+                got = spans.peek();
+            }
+            if (got == FastSpans.END) {
+                break;
+            }
+            if (split) {
+                // Cut only when another element follows, as elementRange does.
+                root.setRowCount(n);
+                root = newRoot(out);
+                column = root.getVector(0);
+                prepare.accept(column);
+                writer = writerFor(column);
+                n = 0;
+                split = false;
+            }
+            if (rest != null) {
+                element = rest.next();
+            } else {
+                got = spans.next(column, n);
+                element = spans.slowElement();
+            }
+            if (got == FastSpans.SLOW) {
+                checks.write(writer, n, element, i);
+            }
+            n++;
+            i++;
+            if (n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes()) {
+                split = true;
+            }
         }
         root.setRowCount(n);
         checks.finish(from, to);

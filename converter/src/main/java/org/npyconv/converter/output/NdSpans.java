@@ -1,10 +1,10 @@
 package org.npyconv.converter.output;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.pojo.ArrowType;
@@ -38,12 +38,7 @@ import org.npyconv.indexer.NpyObjectArray;
  * refuses out-of-sequence PUTs), so every later span with the same skeleton and quadruple evaluates
  * to the same kind of array. Reads through a {@link PickleWindow}; one pass, not thread-safe.
  */
-final class NdSpans implements Closeable {
-    /** What {@link #next} did. */
-    static final int END = -1;
-    static final int SLOW = 0;
-    static final int FAST = 1;
-
+final class NdSpans implements FastSpans {
     private static final int WINDOW = 4 << 20;
     private static final int MEMOIZE = 0x94;
     private static final int FRAME = 0x95;
@@ -134,7 +129,9 @@ final class NdSpans implements Closeable {
      * leaves it in {@link #slowElement()} for the caller to type-check and write ({@link #SLOW}), or
      * says there is none ({@link #END}).
      */
-    int next(ListVector list, int index) throws IOException {
+    @Override
+    public int next(FieldVector column, int index) throws IOException {
+        ListVector list = (ListVector) column;
         slowElement = null;
         if (peek() == END) {
             return END;
@@ -158,7 +155,8 @@ final class NdSpans implements Closeable {
     }
 
     /** Whether another element follows ({@link #SLOW}) or not ({@link #END}); writes nothing. */
-    int peek() {
+    @Override
+    public int peek() {
         if (cursor == null || done) {
             return END;
         }
@@ -177,7 +175,8 @@ final class NdSpans implements Closeable {
     }
 
     /** The element {@link #next} evaluated when it returned {@link #SLOW}. */
-    Object slowElement() {
+    @Override
+    public Object slowElement() {
         return slowElement;
     }
 
@@ -186,11 +185,13 @@ final class NdSpans implements Closeable {
         return cursor.index();
     }
 
-    long fastCount() {
+    @Override
+    public long fastCount() {
         return fast;
     }
 
-    long slowCount() {
+    @Override
+    public long slowCount() {
         return slow;
     }
 

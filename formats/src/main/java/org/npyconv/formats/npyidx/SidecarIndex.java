@@ -244,6 +244,28 @@ public final class SidecarIndex implements Closeable {
         return -1;
     }
 
+    /**
+     * The smallest memo index at or after {@code memoIndex} that some element refers to (listed in
+     * the MEMO section), or {@code Long.MAX_VALUE} when there is none. Lets a sequential reader
+     * walk the listed entries in order instead of asking {@link #retainedLastUse} about every
+     * entry it stores.
+     */
+    public long retainedAtOrAfter(long memoIndex) {
+        ByteBuffer m = section(SidecarLayout.MEMO);
+        int base = 12;
+        long lo = 0;
+        long hi = retainedCount;
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            if (m.getLong(Math.toIntExact(base + mid * 16)) < memoIndex) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo < retainedCount ? m.getLong(Math.toIntExact(base + lo * 16)) : Long.MAX_VALUE;
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();
