@@ -12,7 +12,6 @@ import org.apache.arrow.vector.types.pojo.Field;
 import org.npyconv.converter.arrow.ValueWriter;
 import org.npyconv.formats.element.NdArray;
 import org.npyconv.formats.element.NumpyDtype;
-import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
 /**
@@ -38,8 +37,7 @@ import org.npyconv.indexer.NpyObjectArray;
  * refuses out-of-sequence PUTs), so every later span with the same skeleton and quadruple evaluates
  * to the same kind of array. Reads through a {@link PickleWindow}; one pass, not thread-safe.
  */
-final class NdSpans implements FastSpans {
-    private static final int WINDOW = 4 << 20;
+final class NdSpans extends SpanRange {
     private static final int MEMOIZE = 0x94;
     private static final int FRAME = 0x95;
     private static final int BINPUT = 'q';
@@ -60,14 +58,9 @@ final class NdSpans implements FastSpans {
     private static final int BINBYTES8 = 0x8e;
     private static final int BUILD = 'b';
 
-    private final NpyObjectArray array;
-    private final SpanCursor cursor;
-    private final long from;
-    private final long to;
     /** The column's item type: kind ('i', 'u', 'f') and width in bytes. */
     private final char kind;
     private final int width;
-    private final PickleWindow window;
     // Parser state for the current span (fields, not objects: no allocation per element).
     private int pos;
     private int stop;
@@ -83,29 +76,21 @@ final class NdSpans implements FastSpans {
     private long badN = -1;
     private long badB = -1;
     private long badD = -1;
-    private Object slowElement;
-    private boolean peeked;
     private boolean evaluated;
-    private boolean done;
-    private long fast;
-    private long slow;
 
     /** Elements {@code [from, to)} of a column whose items have Arrow type {@code item}. */
     NdSpans(NpyObjectArray array, Field item, long from, long to) throws IOException {
-        this.array = array;
-        this.from = from;
-        this.to = to;
+        super(array, from, to);
         ArrowType t = item.getType();
         if (t instanceof ArrowType.Int) {
             kind = ((ArrowType.Int) t).getIsSigned() ? 'i' : 'u';
         } else if (t instanceof ArrowType.FloatingPoint) {
             kind = 'f';
         } else {
+            close();
             throw new IllegalArgumentException("not a numeric item type: " + item);
         }
         width = width(item);
-        this.window = new PickleWindow(array, WINDOW);
-        this.cursor = from >= to ? null : array.index().cursorNear(from);
     }
 
     /** Bytes per item of a numeric Arrow type. */
@@ -132,11 +117,9 @@ final class NdSpans implements FastSpans {
     @Override
     public int next(FieldVector column, int index) throws IOException {
         ListVector list = (ListVector) column;
-        slowElement = null;
-        if (peek() == END) {
+        if (!advance()) {
             return END;
         }
-        peeked = false;
         long start = cursor.start();
         long end = cursor.end();
         pos = window.load(start, end);
@@ -154,45 +137,9 @@ final class NdSpans implements FastSpans {
         return FAST;
     }
 
-    /** Whether another element follows ({@link #SLOW}) or not ({@link #END}); writes nothing. */
-    @Override
-    public int peek() {
-        if (cursor == null || done) {
-            return END;
-        }
-        if (!peeked) {
-            boolean more = cursor.next();
-            while (more && cursor.index() < from) {
-                more = cursor.next();
-            }
-            if (!more || cursor.index() >= to) {
-                done = true;
-                return END;
-            }
-            peeked = true;
-        }
-        return SLOW;
-    }
-
-    /** The element {@link #next} evaluated when it returned {@link #SLOW}. */
-    @Override
-    public Object slowElement() {
-        return slowElement;
-    }
-
     /** The element index {@link #next} last reached. */
     long index() {
         return cursor.index();
-    }
-
-    @Override
-    public long fastCount() {
-        return fast;
-    }
-
-    @Override
-    public long slowCount() {
-        return slow;
     }
 
     private boolean tryFast(ListVector list, int index) {
@@ -418,8 +365,4 @@ final class NdSpans implements FastSpans {
         }
     }
 
-    @Override
-    public void close() throws IOException {
-        window.close();
-    }
 }

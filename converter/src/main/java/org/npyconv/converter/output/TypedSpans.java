@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.arrow.vector.FieldVector;
 import org.npyconv.formats.npyidx.SidecarIndex;
-import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
 /**
@@ -40,8 +39,7 @@ import org.npyconv.indexer.NpyObjectArray;
  * path's. Reads through a {@link PickleWindow}; one pass over elements {@code [from, to)}, not
  * thread-safe.
  */
-final class TypedSpans implements FastSpans {
-    private static final int WINDOW = 4 << 20;
+final class TypedSpans extends SpanRange {
     private static final int SWEEP_EVERY = 1024;
 
     private static final int MARK = '(';
@@ -72,12 +70,7 @@ final class TypedSpans implements FastSpans {
     private static final int MEMOIZE = 0x94;
     private static final int FRAME = 0x95;
 
-    private final NpyObjectArray array;
     private final SidecarIndex index;
-    private final SpanCursor cursor;
-    private final long from;
-    private final long to;
-    private final PickleWindow window;
     private final SharedMemo shared = new SharedMemo();
     private VectorTarget column;
 
@@ -104,21 +97,12 @@ final class TypedSpans implements FastSpans {
     /** The first memo index at or after the last fast element's that the index lists as referred to later. */
     private long nextListed = -1;
 
-    private Object slowElement;
-    private boolean peeked;
-    private boolean done;
     private long sweepAt;
-    private long fast;
-    private long slow;
 
     /** Elements {@code [from, to)} of {@code array}. */
     TypedSpans(NpyObjectArray array, long from, long to) throws IOException {
-        this.array = array;
+        super(array, from, to);
         this.index = array.index();
-        this.from = from;
-        this.to = to;
-        this.window = new PickleWindow(array, WINDOW);
-        this.cursor = from >= to ? null : index.cursorNear(from);
     }
 
     /** Whether the fast path can serve {@code array}: plain object dtype, and the index lists every shared memo entry. */
@@ -134,11 +118,9 @@ final class TypedSpans implements FastSpans {
      */
     @Override
     public int next(FieldVector vector, int row) throws IOException {
-        slowElement = null;
-        if (peek() == END) {
+        if (!advance()) {
             return END;
         }
-        peeked = false;
         long i = cursor.index();
         if (i >= sweepAt) {
             shared.sweep(i);
@@ -163,42 +145,6 @@ final class TypedSpans implements FastSpans {
         keepShared(i);
         fast++;
         return FAST;
-    }
-
-    /** Whether another element follows ({@link #SLOW}) or not ({@link #END}); writes nothing. */
-    @Override
-    public int peek() {
-        if (cursor == null || done) {
-            return END;
-        }
-        if (!peeked) {
-            boolean more = cursor.next();
-            while (more && cursor.index() < from) {
-                more = cursor.next();
-            }
-            if (!more || cursor.index() >= to) {
-                done = true;
-                return END;
-            }
-            peeked = true;
-        }
-        return SLOW;
-    }
-
-    /** The element {@link #next} evaluated when it returned {@link #SLOW}. */
-    @Override
-    public Object slowElement() {
-        return slowElement;
-    }
-
-    @Override
-    public long fastCount() {
-        return fast;
-    }
-
-    @Override
-    public long slowCount() {
-        return slow;
     }
 
     /** One pass over the span from {@code at}: the whole span must be one value and store exactly its memo entries. */
@@ -778,8 +724,4 @@ final class TypedSpans implements FastSpans {
         return false;
     }
 
-    @Override
-    public void close() throws IOException {
-        window.close();
-    }
 }
