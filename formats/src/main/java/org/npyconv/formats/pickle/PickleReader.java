@@ -1095,12 +1095,7 @@ public final class PickleReader implements Closeable {
     public int copyPayloadPrefix(byte[] dst) {
         requireKind(current().argKind().hasPayload(), "a payload");
         final int n = (int) Math.min(dst.length, payLen());
-        final long rel = payOff() - bufStart;
-        if (rel >= 0 && rel + n <= limit) {
-            System.arraycopy(buf, (int) rel, dst, 0, n);
-        } else {
-            copyRange(payOff(), ByteBuffer.wrap(dst, 0, n));
-        }
+        copyBytes(payOff(), dst, n);
         return n;
     }
 
