@@ -12,9 +12,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 
 /**
- * The last step of every output npyconv writes (index, export, conversion): a complete, synced
+ * The last step of every output npyconv writes (index, export, conversion): a complete
  * temporary file in the target's directory replaces the target in one rename, so readers see the
- * old file or the new one, never a partial one.
+ * old file or the new one, never a partial one. Whether the data and the rename are also forced to
+ * the disk is the caller's {@link Durability}.
  *
  * <p>Temporary files are named {@code NAME.tmp-PID-RANDOM[SUFFIX]}. A run killed outright (SIGKILL,
  * power loss) cannot remove its own; the next run that writes {@code NAME} removes those whose
@@ -77,14 +78,21 @@ public final class ReplacingFile {
         return Long.parseLong(rest, 0, dash, 10);
     }
 
-    /** Renames {@code temp} over {@code target} (atomically where the file system can) and syncs the directory. */
-    public static void moveIntoPlace(Path temp, Path target) throws IOException {
+    /**
+     * Renames {@code temp} over {@code target} (atomically where the file system can); under
+     * {@link Durability#FSYNC} also syncs the directory, making the rename itself durable. The
+     * caller forces {@code temp}'s data first when it wants that ({@link Durability#force}).
+     */
+    public static void moveIntoPlace(Path temp, Path target, Durability durability) throws IOException {
         try {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
-        // Make the rename itself durable (Linux allows fsync on a directory opened read-only).
+        if (durability != Durability.FSYNC) {
+            return;
+        }
+        // Linux allows fsync on a directory opened read-only.
         try (FileChannel dir = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
             dir.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {

@@ -61,13 +61,15 @@ class ReplacingFileTest {
         assertEquals(Files.getPosixFilePermissions(probe), Files.getPosixFilePermissions(temp));
     }
 
-    @Test
-    void moveIntoPlaceReplacesTheTarget() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(Durability.class)
+    void moveIntoPlaceReplacesTheTarget(Durability durability) throws Exception {
         Path target = dir.resolve("out.jsonl");
         Files.writeString(target, "old");
         Path temp = ReplacingFile.createTemp(target, "");
         Files.writeString(temp, "new");
-        ReplacingFile.moveIntoPlace(temp, target);
+        durability.force(temp);
+        ReplacingFile.moveIntoPlace(temp, target, durability);
         assertEquals("new", Files.readString(target));
         assertTrue(Files.notExists(temp));
     }

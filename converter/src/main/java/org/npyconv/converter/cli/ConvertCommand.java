@@ -17,6 +17,7 @@ import org.npyconv.converter.output.DatasetOutput;
 import org.npyconv.converter.output.OutputFile;
 import org.npyconv.converter.output.OutputTarget;
 import org.npyconv.converter.output.OutputFormat;
+import org.npyconv.formats.Durability;
 import org.npyconv.indexer.NpyObjectArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,6 +73,10 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--index", paramLabel = "P", description = "The sidecar index (default: IN.npyidx).")
     Path index;
 
+    @Option(names = "--fsync", description = "Force the output to the disk before renaming it into place, and the rename "
+            + "after (survives a power loss; slower). Without it the output is still never left partial.")
+    boolean fsync;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -118,7 +123,8 @@ final class ConvertCommand implements Callable<Integer> {
         if (archive) {
             PrintWriter err = spec.commandLine().getErr();
             ConvertOptions convert = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
-                    .withOnMixed(mixed).withVersion(NpyconvCommand.Version.version());
+                    .withOnMixed(mixed).withVersion(NpyconvCommand.Version.version())
+                    .withDurability(fsync ? Durability.FSYNC : Durability.RENAME);
             return NpzCommands.convert(file, output, fmt, index, convert, out, err, m -> err.println("npyconv: " + m));
         }
         OutputTarget target = dataset
@@ -128,7 +134,8 @@ final class ConvertCommand implements Callable<Integer> {
         if (RawArrayAccess.holdsRawItems(file)) {
             // numeric, structured and string arrays: no sidecar, one column per field (docs/numeric.md)
             ConvertOptions raw = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
-                    .withVersion(NpyconvCommand.Version.version());
+                    .withVersion(NpyconvCommand.Version.version())
+                    .withDurability(fsync ? Durability.FSYNC : Durability.RENAME);
             report(RawArrayAccess.convert(file, target, raw, bar), fmt, target, Files.size(file));
             return NpyconvCommand.EXIT_OK;
         }
@@ -142,6 +149,7 @@ final class ConvertCommand implements Callable<Integer> {
             long total = array.size();
             ConvertOptions convert = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
                     .withOnMixed(mixed).withThreads(threads != null ? threads : ConvertOptions.defaultThreads()).withVersion(NpyconvCommand.Version.version())
+                    .withDurability(fsync ? Durability.FSYNC : Durability.RENAME)
                     .withProgress(done -> bar.update(done, total, "rows"));
             s = ChunkedOutput.convert(array, target, convert, allocator);
         } finally {

@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.npyconv.formats.Durability;
 import org.npyconv.formats.ReplacingFile;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -36,6 +37,10 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--index", paramLabel = "P", description = "The sidecar index (default: FILE.npyidx).")
     Path index;
+
+    @Option(names = "--fsync", description = "With --output: force the file to the disk before renaming it into place, "
+            + "and the rename after (survives a power loss; slower).")
+    boolean fsync;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -93,6 +98,10 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
+    private Durability durability() {
+        return fsync ? Durability.FSYNC : Durability.RENAME;
+    }
+
     private void writeAtomically(Body body) throws IOException {
         Path target = output.toAbsolutePath();
         Path temp = ReplacingFile.createTemp(target, "");
@@ -102,9 +111,9 @@ final class ExportCommand implements Callable<Integer> {
                  Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16)) {
                 body.writeTo(out);
                 out.flush();
-                channel.force(true);
+                durability().force(channel);
             }
-            ReplacingFile.moveIntoPlace(temp, target);
+            ReplacingFile.moveIntoPlace(temp, target, durability());
             done = true;
         } finally {
             if (!done) {

@@ -283,7 +283,7 @@ final class NpzCommands {
                 moves.add(new Path[] {staged, target});
             }
             for (Path[] move : moves) {
-                ReplacingFile.moveIntoPlace(move[0], move[1]);
+                ReplacingFile.moveIntoPlace(move[0], move[1], base.durability());
             }
             done = true;
         } finally {

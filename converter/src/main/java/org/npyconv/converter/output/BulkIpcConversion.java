@@ -81,7 +81,7 @@ final class BulkIpcConversion {
         // the bytes go straight from file to file). Neither buffer needs zeroing.
         try (ArrowBuf ones = allocator.buffer(Math.max(8, validityBytes(maxValues)));
              ArrowBuf values = allocator.buffer(Math.max(8, (long) maxValues * width));
-             EarlyWriteback writeback = new EarlyWriteback(out, EarlyWriteback.DEFAULT_STEP)) {
+             EarlyWriteback writeback = EarlyWriteback.of(out, options.durability())) {
             ones.setOne(0, ones.capacity());
             long first = 0;
             do {
@@ -130,7 +130,7 @@ final class BulkIpcConversion {
         CompressionCodec codec = CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.ZSTD);
         try (CompressedBulkChunks chunks = new CompressedBulkChunks(array, bulk, rows, perChunk, codec, allocator,
                 options.threads());
-             EarlyWriteback writeback = new EarlyWriteback(out, EarlyWriteback.DEFAULT_STEP)) {
+             EarlyWriteback writeback = EarlyWriteback.of(out, options.durability())) {
             long first = 0;
             for (CompressedBulkChunks.Encoded next = chunks.next(); next != null; next = chunks.next()) {
                 CompressedBulkChunks.Encoded chunk = next;

@@ -102,7 +102,7 @@ final class BulkParquetConversion {
                 ParquetFileWriter.Mode.OVERWRITE, options.maxChunkBytes(), ParquetWriter.MAX_PADDING_SIZE_DEFAULT,
                 null, ParquetProperties.builder().build());
              Pages pages = new Pages(column, codecName, pageValues);
-             EarlyWriteback writeback = new EarlyWriteback(out, EarlyWriteback.DEFAULT_STEP)) {
+             EarlyWriteback writeback = EarlyWriteback.of(out, options.durability())) {
             writer.start();
             int groups = 0;
             long first = 0;

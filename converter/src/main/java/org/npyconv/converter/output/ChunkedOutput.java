@@ -188,7 +188,7 @@ public final class ChunkedOutput {
                         rows = counts[0];
                         chunks = (int) counts[1];
                         sink.finish();
-                        channel.force(true);
+                        options.durability().force(channel);
                     }
                 }
             } else {
@@ -198,11 +198,9 @@ public final class ChunkedOutput {
                     sink.finish();
                     chunks = sink.rowGroups();
                 }
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    channel.force(true);
-                }
+                options.durability().force(temp);
             }
-            ReplacingFile.moveIntoPlace(temp, target);
+            ReplacingFile.moveIntoPlace(temp, target, options.durability());
             done = true;
         } finally {
             if (!done) {
@@ -220,7 +218,7 @@ public final class ChunkedOutput {
     private static ConversionSummary writeDataset(NpyObjectArray array, DatasetOutput dataset, ConvertOptions options,
                                                   BufferAllocator allocator, Schema schema, ChunkProducer.Mode mode,
                                                   List<Object> sample, long started) throws IOException {
-        DatasetDirectory directory = new DatasetDirectory(dataset.directory(), options.format());
+        DatasetDirectory directory = new DatasetDirectory(dataset.directory(), options.format(), options.durability());
         try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
              PartitionedSink sink = new PartitionedSink(directory, dataset.rowsPerFile(), schema, options, child)) {
             ChunkProducer producer = new ChunkProducer(array, schema, mode, options, child, sample);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.npyconv.formats.Durability;
 import org.npyconv.formats.ReplacingFile;
 
 /**
@@ -36,10 +37,12 @@ final class DatasetDirectory {
 
     private final Path dir;
     private final OutputFormat format;
+    private final Durability durability;
 
-    DatasetDirectory(Path dir, OutputFormat format) throws IOException {
+    DatasetDirectory(Path dir, OutputFormat format, Durability durability) throws IOException {
         this.dir = dir.toAbsolutePath();
         this.format = format;
+        this.durability = durability;
         if (Files.exists(this.dir) && !Files.isDirectory(this.dir)) {
             throw new NotDirectoryException(dir.toString());
         }
@@ -85,16 +88,14 @@ final class DatasetDirectory {
         try {
             for (int k = 0; k < staged.size(); k++) {
                 Path target = part(k);
-                ReplacingFile.moveIntoPlace(staged.get(k), target);
+                ReplacingFile.moveIntoPlace(staged.get(k), target, durability);
                 placed.add(target);
             }
             Path temp = ReplacingFile.createTemp(dir.resolve(MARKER), "");
             try {
                 Files.writeString(temp, marker + "\n", StandardCharsets.UTF_8);
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    channel.force(true);
-                }
-                ReplacingFile.moveIntoPlace(temp, dir.resolve(MARKER));
+                durability.force(temp);
+                ReplacingFile.moveIntoPlace(temp, dir.resolve(MARKER), durability);
             } finally {
                 Files.deleteIfExists(temp);
             }

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.npyconv.formats.Durability;
 
 /**
  * Starts writing an output file to disk while it is still being written, so that the final
@@ -34,6 +35,14 @@ final class EarlyWriteback implements AutoCloseable {
     });
     private Future<?> running;
     private long synced;
+
+    /**
+     * The write-back for an output of {@code durability}: syncing early only pays when the file is
+     * forced at the end ({@link Durability#FSYNC}); otherwise one that never syncs.
+     */
+    static EarlyWriteback of(FileChannel channel, Durability durability) {
+        return new EarlyWriteback(channel, durability == Durability.FSYNC ? DEFAULT_STEP : Long.MAX_VALUE);
+    }
 
     EarlyWriteback(FileChannel channel, long step) {
         this.channel = channel;

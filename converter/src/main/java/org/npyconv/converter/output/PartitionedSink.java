@@ -200,12 +200,10 @@ final class PartitionedSink implements ChunkSink {
         int finish() throws IOException {
             sink.finish();
             if (sink instanceof ParquetSink) {
-                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
+                options.durability().force(temp);
                 return ((ParquetSink) sink).rowGroups();
             }
-            channel.force(true);
+            options.durability().force(channel);
             return chunks;
         }
 

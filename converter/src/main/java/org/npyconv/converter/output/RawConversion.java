@@ -78,9 +78,9 @@ public final class RawConversion {
                 try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
                      FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                     chunks = bulk.write(columns.fields(), metadata, channel, child);
-                    channel.force(true);
+                    options.durability().force(channel);
                 }
-                ReplacingFile.moveIntoPlace(temp, target);
+                ReplacingFile.moveIntoPlace(temp, target, options.durability());
                 done = true;
             } finally {
                 if (!done) {
@@ -99,7 +99,7 @@ public final class RawConversion {
                      ArrowIpcSink sink = new ArrowIpcSink(root, channel, options.compression())) {
                     chunks = body.writeTo(sink);
                     sink.finish();
-                    channel.force(true);
+                    options.durability().force(channel);
                 }
             } else {
                 BulkParquetConversion pages = BulkParquetConversion.of(array, columns, rows, perChunk, options);
@@ -114,11 +114,9 @@ public final class RawConversion {
                         chunks = sink.rowGroups();
                     }
                 }
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    channel.force(true);
-                }
+                options.durability().force(temp);
             }
-            ReplacingFile.moveIntoPlace(temp, target);
+            ReplacingFile.moveIntoPlace(temp, target, options.durability());
             done = true;
         } finally {
             if (!done) {
@@ -132,7 +130,7 @@ public final class RawConversion {
     private static ConversionSummary writeDataset(NpyRawArray array, DatasetOutput dataset, ConvertOptions options,
                                                   BufferAllocator allocator, Schema schema, RawColumns columns, long rows,
                                                   int perChunk, Field column, long started) throws IOException {
-        DatasetDirectory directory = new DatasetDirectory(dataset.directory(), options.format());
+        DatasetDirectory directory = new DatasetDirectory(dataset.directory(), options.format(), options.durability());
         try (BufferAllocator child = allocator.newChildAllocator("convert " + array.file().getFileName(), 0, Long.MAX_VALUE);
              VectorSchemaRoot root = VectorSchemaRoot.create(schema, child);
              PartitionedSink sink = new PartitionedSink(directory, dataset.rowsPerFile(), schema, options, child)) {

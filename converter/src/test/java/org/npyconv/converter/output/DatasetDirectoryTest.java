@@ -1,5 +1,6 @@
 package org.npyconv.converter.output;
 
+import org.npyconv.formats.Durability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -26,7 +27,7 @@ class DatasetDirectoryTest {
 
     @Test
     void commitReplacesTheOldPartsAndWritesTheMarkerLast() throws Exception {
-        DatasetDirectory d = new DatasetDirectory(tmp, OutputFormat.PARQUET);
+        DatasetDirectory d = new DatasetDirectory(tmp, OutputFormat.PARQUET, Durability.FSYNC);
         for (String old : List.of("part-00000.parquet", "part-00001.parquet", "part-00002.arrow", "_SUCCESS", "notes.txt")) {
             Files.writeString(tmp.resolve(old), "old");
         }
@@ -41,7 +42,7 @@ class DatasetDirectoryTest {
     /** A rename failing after the first part: neither old nor new parts remain, and no marker. */
     @Test
     void aCommitThatFailsHalfwayLeavesNoPartsAndNoMarker() throws Exception {
-        DatasetDirectory d = new DatasetDirectory(tmp, OutputFormat.ARROW);
+        DatasetDirectory d = new DatasetDirectory(tmp, OutputFormat.ARROW, Durability.RENAME);
         for (String old : List.of("part-00000.arrow", "part-00001.arrow", "_SUCCESS")) {
             Files.writeString(tmp.resolve(old), "old");
         }
@@ -54,6 +55,6 @@ class DatasetDirectoryTest {
     @Test
     void aFileWhereTheDirectoryShouldBeIsRefused() throws Exception {
         Path file = Files.writeString(tmp.resolve("x"), "x");
-        assertThrows(java.nio.file.NotDirectoryException.class, () -> new DatasetDirectory(file, OutputFormat.ARROW));
+        assertThrows(java.nio.file.NotDirectoryException.class, () -> new DatasetDirectory(file, OutputFormat.ARROW, Durability.RENAME));
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.npyconv.formats.Durability;
 import org.npyconv.formats.ReplacingFile;
 
 /**
@@ -118,9 +119,9 @@ public final class ArchiveIndexWriter implements Closeable {
         footer.putLong(dirOffset).putInt(dirLength).putInt((int) headerAndDirectory.getValue())
                 .put(SidecarLayout.END_MAGIC).flip();
         writeFully(out, footer);
-        out.force(true);
+        // Not forced to the disk, as SidecarWriter: derived, CRC-checked data that is rebuilt when torn.
         out.close();
-        ReplacingFile.moveIntoPlace(temp, target);
+        ReplacingFile.moveIntoPlace(temp, target, Durability.RENAME);
         finished = true;
     }
 

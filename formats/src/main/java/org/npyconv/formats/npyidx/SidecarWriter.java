@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import org.npyconv.formats.Durability;
 import org.npyconv.formats.ReplacingFile;
 
 /**
@@ -162,9 +163,10 @@ public final class SidecarWriter implements Closeable {
         addSection(SidecarLayout.MEMO, s);
 
         writeDirectoryAndFooter();
-        out.force(true);
+        // Not forced to the disk: a sidecar is derived data whose every section is CRC-checked and
+        // bound to its source, so one torn by a power loss is detected and rebuilt (docs/npyidx.md).
         out.close();
-        ReplacingFile.moveIntoPlace(temp, target);
+        ReplacingFile.moveIntoPlace(temp, target, Durability.RENAME);
         finished = true;
     }
 
