@@ -47,6 +47,12 @@ final class ElementScanner {
      */
     private static final long LAZY_STR = 1;
 
+    /** Most strs one fused run reads (the slots it may add above the stack in one go). */
+    private static final int STR_RUN_MAX = 4096;
+
+    private static final int SHORT_BINUNICODE_CODE = PickleOpcode.SHORT_BINUNICODE.code();
+    private static final int BINUNICODE_CODE = PickleOpcode.BINUNICODE.code();
+
     /** Longest str payload read back to name a STACK_GLOBAL. */
     private static final int MAX_GLOBAL_NAME = 4096;
 
@@ -66,6 +72,10 @@ final class ElementScanner {
     private final Path source;
     private final Listener listener;
     private final PickleGlobals globals = new PickleGlobals();
+    /** Whether runs of strs inside the element list take the fused path ({@link #strRun}). */
+    private final boolean fused;
+    /** Strs read by the fused path, for tests that it is taken. */
+    private long fusedStrs;
 
     private Phase phase = Phase.PREAMBLE;
     private int depth;
@@ -98,6 +108,12 @@ final class ElementScanner {
     private final byte[] shortPayload = new byte[ShortAscii.MAX_LENGTH + 2];
 
     ElementScanner(PickleReader reader, FileChannel channel, Path source, Listener listener) {
+        this(reader, channel, source, listener, true);
+    }
+
+    /** {@code fused == false} scans with the generic opcode loop only (tests compare both). */
+    ElementScanner(PickleReader reader, FileChannel channel, Path source, Listener listener, boolean fused) {
+        this.fused = fused;
         this.reader = reader;
         this.channel = channel;
         this.source = source;
@@ -109,9 +125,16 @@ final class ElementScanner {
         PickleOpcode op;
         while ((op = reader.next()) != null) {
             step(op);
-            if (depth < LIST_SLOT && phase == Phase.ELEMENTS) {
-                // The state tuple closed over the list: what follows (TUPLE, BUILD, STOP) is the trailer.
-                phase = Phase.TRAILER;
+            if (phase == Phase.ELEMENTS) {
+                if (depth < LIST_SLOT) {
+                    // The state tuple closed over the list: what follows (TUPLE, BUILD, STOP) is the trailer.
+                    phase = Phase.TRAILER;
+                } else if (fused) {
+                    int code = reader.peekCode();
+                    if (code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) {
+                        strRun();
+                    }
+                }
             }
         }
         if (stopOffset < 0) {
@@ -120,6 +143,11 @@ final class ElementScanner {
         if (listMemoEnd < 0) {
             throw corrupt("pickle does not hold a NumPy object array (no element list found)", stopOffset, "STOP");
         }
+    }
+
+    /** Strs the fused path read (0 when it is off or never applied). */
+    long fusedStrs() {
+        return fusedStrs;
     }
 
     long elementCount() {
@@ -378,6 +406,42 @@ final class ElementScanner {
             default:
                 throw new UnsupportedInputException("opcode " + op.name() + " is not supported", source, at, op.name());
         }
+    }
+
+    // ---- fused str runs ----------------------------------------------------------------------
+
+    /**
+     * A run of {@code str [MEMOIZE|BINPUT|LONG_BINPUT]} sequences, read by the reader in one loop
+     * straight into the slot arrays: the same slots and memo entries {@link #step} would make from
+     * {@code pushString} and {@code put}, one opcode at a time (a file of short strs is nothing
+     * else, and the dispatch was most of its scan). Only inside the element list, where a str's
+     * memo entry is never pinned; the reader refuses (returns 0) unless its memo count is ours.
+     */
+    private void strRun() {
+        int first = depth + 1;
+        int room = Math.min(STR_RUN_MAX, MAX_DEPTH - 1 - depth);
+        if (room <= 0) {
+            return; // at the depth limit: push() reports it
+        }
+        while (first + room > slotStart.length) {
+            growSlots(first + room - 1);
+        }
+        int n = reader.readStrRun(memoCounter, slotStart, slotPayloadOffset, slotPayloadLength, slotMemoIndex, first, room);
+        long memo = memoCounter;
+        byte str = (byte) ElementKind.STR.ordinal();
+        for (int slot = first, last = first + n; slot < last; slot++) {
+            slotMemo[slot] = memo;
+            slotKind[slot] = str;
+            slotDetail[slot] = LAZY_STR;
+            long key = slotMemoIndex[slot];
+            if (key >= 0) {
+                memoKinds.put(key, true, false, str, LAZY_STR, slotPayloadOffset[slot], slotPayloadLength[slot]);
+                memo++;
+            }
+        }
+        memoCounter = memo;
+        depth = first + n - 1;
+        fusedStrs += n;
     }
 
     // ---- elements ----------------------------------------------------------------------------

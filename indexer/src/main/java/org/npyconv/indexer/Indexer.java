@@ -47,6 +47,22 @@ public final class Indexer {
     public record Result(Path index, long elements, long fileBytes, long indexBytes, long nanos) {
     }
 
+    /**
+     * Which scan paths a build may take, and what the fused ones read: tests build each file both
+     * ways and compare the sidecars byte for byte, and check that the fast path was taken.
+     */
+    static final class ScanPaths {
+        static final ScanPaths DEFAULT = new ScanPaths(true);
+
+        final boolean fused;
+        /** Strs read by the fused str-run path (set when {@link #fused} and a build used this instance). */
+        long fusedStrs;
+
+        ScanPaths(boolean fused) {
+            this.fused = fused;
+        }
+    }
+
     private Indexer() {}
 
     /** The sidecar path for {@code file}: the file name with {@code .npyidx} appended. */
@@ -56,12 +72,18 @@ public final class Indexer {
 
     /** Indexes {@code file} into {@code index} (replacing it atomically). */
     public static Result build(Path file, Path index, int checkpointInterval, Progress progress) throws IOException {
+        return build(file, index, checkpointInterval, progress, ScanPaths.DEFAULT);
+    }
+
+    static Result build(Path file, Path index, int checkpointInterval, Progress progress, ScanPaths paths)
+            throws IOException {
         if (checkpointInterval < 1) {
             throw new IllegalArgumentException("checkpoint interval must be at least 1");
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long mtime = Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS);
-            return build(channel, file, mtime, file.getFileName().toString(), index, checkpointInterval, progress);
+            return build(channel, file, mtime, file.getFileName().toString(), index, checkpointInterval, progress,
+                    paths);
         }
     }
 
@@ -72,6 +94,11 @@ public final class Indexer {
      */
     public static Result build(FileChannel channel, Path file, long mtimeNanos, String sourceName, Path index,
             int checkpointInterval, Progress progress) throws IOException {
+        return build(channel, file, mtimeNanos, sourceName, index, checkpointInterval, progress, ScanPaths.DEFAULT);
+    }
+
+    private static Result build(FileChannel channel, Path file, long mtimeNanos, String sourceName, Path index,
+            int checkpointInterval, Progress progress, ScanPaths paths) throws IOException {
         if (checkpointInterval < 1) {
             throw new IllegalArgumentException("checkpoint interval must be at least 1");
         }
@@ -116,11 +143,14 @@ public final class Indexer {
                 public void memoReference(long memoIndex, long elementBound) {
                     references.reference(memoIndex, elementBound);
                 }
-            });
+            }, paths.fused);
             try {
                 scanner.run();
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
+            }
+            if (paths != ScanPaths.DEFAULT) {
+                paths.fusedStrs += scanner.fusedStrs();
             }
             long count = scanner.elementCount();
             if (count != header.count()) {
