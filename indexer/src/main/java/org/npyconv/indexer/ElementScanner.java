@@ -47,6 +47,15 @@ final class ElementScanner {
      */
     private static final long LAZY_STR = 1;
 
+    /** By kind ordinal: whether the kind's detail is counted in the kind summary (dtypes and globals). */
+    private static final boolean[] DETAIL_COUNTED = new boolean[ElementKind.values().length];
+
+    static {
+        for (ElementKind k : ElementKind.values()) {
+            DETAIL_COUNTED[k.ordinal()] = k.detailIsDtype() || k.detailIsGlobal();
+        }
+    }
+
     /** Most strs one fused run reads (the slots it may add above the stack in one go). */
     private static final int STR_RUN_MAX = 4096;
 
@@ -58,8 +67,17 @@ final class ElementScanner {
 
     /** Receives what the scan finds, in file order. */
     interface Listener {
-        /** One element, in order. {@code memoEnd - memoStart} memo entries are defined inside it. */
-        void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail);
+        /**
+         * The elements of one appended batch, in order, as the scanner's slot arrays hold them
+         * (read them during the call only): element {@code i} of {@code [from, to)} starts at
+         * {@code start[i]} with memo counter {@code memoStart[i]} and ends where element
+         * {@code i + 1} starts; the last ends at {@code end} with {@code memoEnd}. {@code kind[i]}
+         * is an {@link ElementKind} ordinal, {@code detail[i]} the slot's raw detail: count it by
+         * {@link ElementScanner#countedDetail}. One call per batch, not per element: a file of
+         * short strs has ten million.
+         */
+        void elements(long[] start, long[] memoStart, byte[] kind, long[] detail, int from, int to, long end,
+                long memoEnd);
 
         /** A GET inside the element list of memo entry {@code memoIndex}, made by an element numbered at most {@code elementBound}. */
         void memoReference(long memoIndex, long elementBound);
@@ -292,18 +310,15 @@ final class ElementScanner {
             case APPEND:
                 need(2, op);
                 if (phase == Phase.ELEMENTS && depth - 1 == LIST_SLOT) {
-                    emitElement(depth, at, memoCounter);
+                    emitElements(depth, depth + 1, at);
                 }
                 depth--;
                 return;
             case APPENDS: {
                 int mark = popMark(op);
                 requireTarget(mark, op);
-                if (phase == Phase.ELEMENTS && mark == LIST_SLOT) {
-                    for (int slot = mark + 1; slot <= depth; slot++) {
-                        boolean last = slot == depth;
-                        emitElement(slot, last ? at : slotStart[slot + 1], last ? memoCounter : slotMemo[slot + 1]);
-                    }
+                if (phase == Phase.ELEMENTS && mark == LIST_SLOT && depth > mark) {
+                    emitElements(mark + 1, depth + 1, at);
                 }
                 depth = mark;
                 return;
@@ -453,12 +468,15 @@ final class ElementScanner {
         }
     }
 
-    private void emitElement(int slot, long end, long memoEnd) {
-        ElementKind kind = ElementKind.ofOrdinal(slotKind[slot]);
-        // Only dtypes and globals are details worth counting by; a str's packed text is not.
-        long detail = kind.detailIsDtype() || kind.detailIsGlobal() ? slotDetail[slot] : 0;
-        listener.element(slotStart[slot], end, slotMemo[slot], memoEnd, kind, detail);
-        elementCount++;
+    /** Slots {@code [from, to)} are appended to the list: elements, the last one ending at {@code end}. */
+    private void emitElements(int from, int to, long end) {
+        listener.elements(slotStart, slotMemo, slotKind, slotDetail, from, to, end, memoCounter);
+        elementCount += to - from;
+    }
+
+    /** The detail an element of this kind is counted by: only dtypes and globals are worth it (a str's packed text is not). */
+    static long countedDetail(byte kind, long detail) {
+        return DETAIL_COUNTED[kind] ? detail : 0;
     }
 
     // ---- memo --------------------------------------------------------------------------------

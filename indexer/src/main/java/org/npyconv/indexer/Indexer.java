@@ -16,7 +16,6 @@ import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.npy.NpyHeader;
-import org.npyconv.formats.npyidx.ElementKind;
 import org.npyconv.formats.npyidx.PickleFacts;
 import org.npyconv.formats.npyidx.SidecarWriter;
 import org.npyconv.formats.npyidx.SourceFingerprint;
@@ -121,20 +120,23 @@ public final class Indexer {
                 private long nextReport = PROGRESS_EVERY_BYTES;
 
                 @Override
-                public void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail) {
+                public void elements(long[] start, long[] memoStart, byte[] kind, long[] detail, int from, int to,
+                        long end, long memoEnd) {
                     long n = writer.elementCount();
                     if (n == 0) {
-                        preamble[0] = start;
-                        preamble[1] = memoStart;
+                        preamble[0] = start[from];
+                        preamble[1] = memoStart[from];
                     }
                     try {
-                        writer.element(start, end, memoStart, memoEnd);
+                        writer.elements(start, memoStart, from, to, end, memoEnd);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
-                    kinds.add(kind, detail, n);
+                    for (int i = from; i < to; i++) {
+                        kinds.add(kind[i], ElementScanner.countedDetail(kind[i], detail[i]), n + i - from);
+                    }
                     if (end >= nextReport) {
-                        progress.update(end, size, n + 1);
+                        progress.update(end, size, n + to - from);
                         nextReport = end + PROGRESS_EVERY_BYTES;
                     }
                 }

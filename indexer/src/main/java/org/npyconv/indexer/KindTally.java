@@ -22,7 +22,11 @@ final class KindTally {
     private long[] runEntry;
 
     void add(ElementKind kind, long detail, long element) {
-        int ordinal = kind.ordinal();
+        add(kind.ordinal(), detail, element);
+    }
+
+    /** {@link #add(ElementKind, long, long)} by the kind's ordinal, as the scan keeps kinds. */
+    void add(int ordinal, long detail, long element) {
         if (ordinal == runKind && detail == runDetail) {
             runLength++;
             return;

@@ -104,6 +104,22 @@ public final class SidecarWriter implements Closeable {
         count++;
     }
 
+    /**
+     * Records a batch of consecutive elements, as {@link #element} would one at a time: element
+     * {@code i} of {@code [from, to)} spans {@code [starts[i], starts[i + 1])} with memo counters
+     * {@code memoStarts[i]} to {@code memoStarts[i + 1]}; the last one ends at {@code end} with
+     * {@code memoEnd}. The arrays are only read during the call.
+     */
+    public void elements(long[] starts, long[] memoStarts, int from, int to, long end, long memoEnd) throws IOException {
+        final int last = to - 1;
+        for (int i = from; i < last; i++) {
+            element(starts[i], starts[i + 1], memoStarts[i], memoStarts[i + 1]);
+        }
+        if (from <= last) {
+            element(starts[last], end, memoStarts[last], memoEnd);
+        }
+    }
+
     /** Elements recorded so far. */
     public long elementCount() {
         return count;
