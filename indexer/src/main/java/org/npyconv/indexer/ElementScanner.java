@@ -72,8 +72,8 @@ final class ElementScanner {
          * (read them during the call only): element {@code i} of {@code [from, to)} starts at
          * {@code start[i]} with memo counter {@code memoStart[i]} and ends where element
          * {@code i + 1} starts; the last ends at {@code end} with {@code memoEnd}. {@code kind[i]}
-         * is an {@link ElementKind} ordinal, {@code detail[i]} the slot's raw detail: count it by
-         * {@link ElementScanner#countedDetail}. One call per batch, not per element: a file of
+         * is an {@link ElementKind} ordinal, {@code detail[i]} the slot's raw detail: count it only
+         * where {@link ElementScanner#detailCounted} says so. One call per batch, not per element: a file of
          * short strs has ten million.
          */
         void elements(long[] start, long[] memoStart, byte[] kind, long[] detail, int from, int to, long end,
@@ -474,9 +474,12 @@ final class ElementScanner {
         elementCount += to - from;
     }
 
-    /** The detail an element of this kind is counted by: only dtypes and globals are worth it (a str's packed text is not). */
-    static long countedDetail(byte kind, long detail) {
-        return DETAIL_COUNTED[kind] ? detail : 0;
+    /**
+     * By kind ordinal, whether elements are counted by their detail: only dtypes and globals are
+     * worth it (a str's packed text is not). A copy; {@link KindTally#addAll} takes it.
+     */
+    static boolean[] detailCounted() {
+        return DETAIL_COUNTED.clone();
     }
 
     // ---- memo --------------------------------------------------------------------------------

@@ -118,6 +118,7 @@ public final class Indexer {
             long[] preamble = {-1, -1};
             ElementScanner scanner = new ElementScanner(reader, channel, file, new ElementScanner.Listener() {
                 private long nextReport = PROGRESS_EVERY_BYTES;
+                private final boolean[] detailCounted = ElementScanner.detailCounted();
 
                 @Override
                 public void elements(long[] start, long[] memoStart, byte[] kind, long[] detail, int from, int to,
@@ -132,9 +133,7 @@ public final class Indexer {
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
-                    for (int i = from; i < to; i++) {
-                        kinds.add(kind[i], ElementScanner.countedDetail(kind[i], detail[i]), n + i - from);
-                    }
+                    kinds.addAll(kind, detail, detailCounted, from, to, n);
                     if (end >= nextReport) {
                         progress.update(end, size, n + to - from);
                         nextReport = end + PROGRESS_EVERY_BYTES;

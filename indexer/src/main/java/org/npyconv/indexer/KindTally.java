@@ -34,6 +34,30 @@ final class KindTally {
         startRun(ordinal, detail, element);
     }
 
+    /**
+     * Counts elements {@code first, first + 1, ...} whose kinds (ordinals) and counted details are
+     * {@code kind[from..to)} and {@code detail[from..to)}, as {@link #add} one at a time would:
+     * runs of equal pairs are measured in a local loop (a batch of strs is one run).
+     */
+    void addAll(byte[] kind, long[] detail, boolean[] detailCounted, int from, int to, long first) {
+        int i = from;
+        while (i < to) {
+            int ordinal = kind[i];
+            long d = detailCounted[ordinal] ? detail[i] : 0;
+            if (ordinal != runKind || d != runDetail) {
+                startRun(ordinal, d, first + i - from);
+            } else {
+                runLength++;
+            }
+            int j = i + 1;
+            while (j < to && kind[j] == ordinal && (detailCounted[ordinal] ? detail[j] : 0) == d) {
+                j++;
+            }
+            runLength += j - i - 1;
+            i = j;
+        }
+    }
+
     /** Kept out of {@link #add}, which runs once per element and should stay small enough to inline. */
     private void startRun(int ordinal, long detail, long element) {
         endRun();
