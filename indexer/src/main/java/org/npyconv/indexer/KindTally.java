@@ -8,7 +8,7 @@ import org.npyconv.formats.npyidx.ElementKind;
 import org.npyconv.formats.npyidx.KindCount;
 
 /**
- * Counts elements per (kind, detail). Runs of equal kinds, the common case, cost one comparison;
+ * Counts elements per (kind, detail). Runs of equal kinds, the common case, cost one comparison each;
  * the map is bounded ({@link #MAX_KINDS}), further distinct kinds fold into {@link ElementKind#UNKNOWN}.
  */
 final class KindTally {
@@ -21,22 +21,9 @@ final class KindTally {
     private long runLength;
     private long[] runEntry;
 
-    void add(ElementKind kind, long detail, long element) {
-        add(kind.ordinal(), detail, element);
-    }
-
-    /** {@link #add(ElementKind, long, long)} by the kind's ordinal, as the scan keeps kinds. */
-    void add(int ordinal, long detail, long element) {
-        if (ordinal == runKind && detail == runDetail) {
-            runLength++;
-            return;
-        }
-        startRun(ordinal, detail, element);
-    }
-
     /**
      * Counts elements {@code first, first + 1, ...} whose kinds (ordinals) and counted details are
-     * {@code kind[from..to)} and {@code detail[from..to)}, as {@link #add} one at a time would:
+     * {@code kind[from..to)} and {@code detail[from..to)}, in order:
      * runs of equal pairs are measured in a local loop (a batch of strs is one run).
      */
     void addAll(byte[] kind, long[] detail, boolean[] detailCounted, int from, int to, long first) {
@@ -58,7 +45,7 @@ final class KindTally {
         }
     }
 
-    /** Kept out of {@link #add}, which runs once per element and should stay small enough to inline. */
+    /** Kept out of {@link #addAll}'s loop, which should stay small. */
     private void startRun(int ordinal, long detail, long element) {
         endRun();
         List<Long> key = List.of((long) ordinal, detail);
