@@ -47,13 +47,37 @@ final class ElementScanner {
      */
     private static final long LAZY_STR = 1;
 
+    /** By kind ordinal: whether the kind's detail is counted in the kind summary (dtypes and globals). */
+    private static final boolean[] DETAIL_COUNTED = new boolean[ElementKind.values().length];
+
+    static {
+        for (ElementKind k : ElementKind.values()) {
+            DETAIL_COUNTED[k.ordinal()] = k.detailIsDtype() || k.detailIsGlobal();
+        }
+    }
+
+    /** Most strs one fused run reads (the slots it may add above the stack in one go). */
+    private static final int STR_RUN_MAX = 4096;
+
+    private static final int SHORT_BINUNICODE_CODE = PickleOpcode.SHORT_BINUNICODE.code();
+    private static final int BINUNICODE_CODE = PickleOpcode.BINUNICODE.code();
+
     /** Longest str payload read back to name a STACK_GLOBAL. */
     private static final int MAX_GLOBAL_NAME = 4096;
 
     /** Receives what the scan finds, in file order. */
     interface Listener {
-        /** One element, in order. {@code memoEnd - memoStart} memo entries are defined inside it. */
-        void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail);
+        /**
+         * The elements of one appended batch, in order, as the scanner's slot arrays hold them
+         * (read them during the call only): element {@code i} of {@code [from, to)} starts at
+         * {@code start[i]} with memo counter {@code memoStart[i]} and ends where element
+         * {@code i + 1} starts; the last ends at {@code end} with {@code memoEnd}. {@code kind[i]}
+         * is an {@link ElementKind} ordinal, {@code detail[i]} the slot's raw detail: count it only
+         * where {@link ElementScanner#detailCounted} says so. One call per batch, not per element: a file of
+         * short strs has ten million.
+         */
+        void elements(long[] start, long[] memoStart, byte[] kind, long[] detail, int from, int to, long end,
+                long memoEnd);
 
         /** A GET inside the element list of memo entry {@code memoIndex}, made by an element numbered at most {@code elementBound}. */
         void memoReference(long memoIndex, long elementBound);
@@ -66,6 +90,10 @@ final class ElementScanner {
     private final Path source;
     private final Listener listener;
     private final PickleGlobals globals = new PickleGlobals();
+    /** Whether runs of strs inside the element list take the fused path ({@link #strRun}). */
+    private final boolean fused;
+    /** Strs read by the fused path, for tests that it is taken. */
+    private long fusedStrs;
 
     private Phase phase = Phase.PREAMBLE;
     private int depth;
@@ -98,6 +126,12 @@ final class ElementScanner {
     private final byte[] shortPayload = new byte[ShortAscii.MAX_LENGTH + 2];
 
     ElementScanner(PickleReader reader, FileChannel channel, Path source, Listener listener) {
+        this(reader, channel, source, listener, true);
+    }
+
+    /** {@code fused == false} scans with the generic opcode loop only (tests compare both). */
+    ElementScanner(PickleReader reader, FileChannel channel, Path source, Listener listener, boolean fused) {
+        this.fused = fused;
         this.reader = reader;
         this.channel = channel;
         this.source = source;
@@ -109,9 +143,16 @@ final class ElementScanner {
         PickleOpcode op;
         while ((op = reader.next()) != null) {
             step(op);
-            if (depth < LIST_SLOT && phase == Phase.ELEMENTS) {
-                // The state tuple closed over the list: what follows (TUPLE, BUILD, STOP) is the trailer.
-                phase = Phase.TRAILER;
+            if (phase == Phase.ELEMENTS) {
+                if (depth < LIST_SLOT) {
+                    // The state tuple closed over the list: what follows (TUPLE, BUILD, STOP) is the trailer.
+                    phase = Phase.TRAILER;
+                } else if (fused) {
+                    int code = reader.peekCode();
+                    if (code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) {
+                        strRun();
+                    }
+                }
             }
         }
         if (stopOffset < 0) {
@@ -120,6 +161,11 @@ final class ElementScanner {
         if (listMemoEnd < 0) {
             throw corrupt("pickle does not hold a NumPy object array (no element list found)", stopOffset, "STOP");
         }
+    }
+
+    /** Strs the fused path read (0 when it is off or never applied). */
+    long fusedStrs() {
+        return fusedStrs;
     }
 
     long elementCount() {
@@ -264,18 +310,15 @@ final class ElementScanner {
             case APPEND:
                 need(2, op);
                 if (phase == Phase.ELEMENTS && depth - 1 == LIST_SLOT) {
-                    emitElement(depth, at, memoCounter);
+                    emitElements(depth, depth + 1, at);
                 }
                 depth--;
                 return;
             case APPENDS: {
                 int mark = popMark(op);
                 requireTarget(mark, op);
-                if (phase == Phase.ELEMENTS && mark == LIST_SLOT) {
-                    for (int slot = mark + 1; slot <= depth; slot++) {
-                        boolean last = slot == depth;
-                        emitElement(slot, last ? at : slotStart[slot + 1], last ? memoCounter : slotMemo[slot + 1]);
-                    }
+                if (phase == Phase.ELEMENTS && mark == LIST_SLOT && depth > mark) {
+                    emitElements(mark + 1, depth + 1, at);
                 }
                 depth = mark;
                 return;
@@ -380,6 +423,42 @@ final class ElementScanner {
         }
     }
 
+    // ---- fused str runs ----------------------------------------------------------------------
+
+    /**
+     * A run of {@code str [MEMOIZE|BINPUT|LONG_BINPUT]} sequences, read by the reader in one loop
+     * straight into the slot arrays: the same slots and memo entries {@link #step} would make from
+     * {@code pushString} and {@code put}, one opcode at a time (a file of short strs is nothing
+     * else, and the dispatch was most of its scan). Only inside the element list, where a str's
+     * memo entry is never pinned; the reader refuses (returns 0) unless its memo count is ours.
+     */
+    private void strRun() {
+        int first = depth + 1;
+        int room = Math.min(STR_RUN_MAX, MAX_DEPTH - 1 - depth);
+        if (room <= 0) {
+            return; // at the depth limit: push() reports it
+        }
+        while (first + room > slotStart.length) {
+            growSlots(first + room - 1);
+        }
+        int n = reader.readStrRun(memoCounter, slotStart, slotPayloadOffset, slotPayloadLength, slotMemoIndex, first, room);
+        long memo = memoCounter;
+        byte str = (byte) ElementKind.STR.ordinal();
+        for (int slot = first, last = first + n; slot < last; slot++) {
+            slotMemo[slot] = memo;
+            slotKind[slot] = str;
+            slotDetail[slot] = LAZY_STR;
+            long key = slotMemoIndex[slot];
+            if (key >= 0) {
+                memoKinds.put(key, true, false, str, LAZY_STR, slotPayloadOffset[slot], slotPayloadLength[slot]);
+                memo++;
+            }
+        }
+        memoCounter = memo;
+        depth = first + n - 1;
+        fusedStrs += n;
+    }
+
     // ---- elements ----------------------------------------------------------------------------
 
     private void noteElementList() {
@@ -389,12 +468,18 @@ final class ElementScanner {
         }
     }
 
-    private void emitElement(int slot, long end, long memoEnd) {
-        ElementKind kind = ElementKind.ofOrdinal(slotKind[slot]);
-        // Only dtypes and globals are details worth counting by; a str's packed text is not.
-        long detail = kind.detailIsDtype() || kind.detailIsGlobal() ? slotDetail[slot] : 0;
-        listener.element(slotStart[slot], end, slotMemo[slot], memoEnd, kind, detail);
-        elementCount++;
+    /** Slots {@code [from, to)} are appended to the list: elements, the last one ending at {@code end}. */
+    private void emitElements(int from, int to, long end) {
+        listener.elements(slotStart, slotMemo, slotKind, slotDetail, from, to, end, memoCounter);
+        elementCount += to - from;
+    }
+
+    /**
+     * By kind ordinal, whether elements are counted by their detail: only dtypes and globals are
+     * worth it (a str's packed text is not). A copy; {@link KindTally#addAll} takes it.
+     */
+    static boolean[] detailCounted() {
+        return DETAIL_COUNTED.clone();
     }
 
     // ---- memo --------------------------------------------------------------------------------

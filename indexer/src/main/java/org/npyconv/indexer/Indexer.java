@@ -16,7 +16,6 @@ import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.npy.NpyHeader;
-import org.npyconv.formats.npyidx.ElementKind;
 import org.npyconv.formats.npyidx.PickleFacts;
 import org.npyconv.formats.npyidx.SidecarWriter;
 import org.npyconv.formats.npyidx.SourceFingerprint;
@@ -47,6 +46,22 @@ public final class Indexer {
     public record Result(Path index, long elements, long fileBytes, long indexBytes, long nanos) {
     }
 
+    /**
+     * Which scan paths a build may take, and what the fused ones read: tests build each file both
+     * ways and compare the sidecars byte for byte, and check that the fast path was taken.
+     */
+    static final class ScanPaths {
+        static final ScanPaths DEFAULT = new ScanPaths(true);
+
+        final boolean fused;
+        /** Strs read by the fused str-run path (set when {@link #fused} and a build used this instance). */
+        long fusedStrs;
+
+        ScanPaths(boolean fused) {
+            this.fused = fused;
+        }
+    }
+
     private Indexer() {}
 
     /** The sidecar path for {@code file}: the file name with {@code .npyidx} appended. */
@@ -56,12 +71,18 @@ public final class Indexer {
 
     /** Indexes {@code file} into {@code index} (replacing it atomically). */
     public static Result build(Path file, Path index, int checkpointInterval, Progress progress) throws IOException {
+        return build(file, index, checkpointInterval, progress, ScanPaths.DEFAULT);
+    }
+
+    static Result build(Path file, Path index, int checkpointInterval, Progress progress, ScanPaths paths)
+            throws IOException {
         if (checkpointInterval < 1) {
             throw new IllegalArgumentException("checkpoint interval must be at least 1");
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long mtime = Files.getLastModifiedTime(file).to(TimeUnit.NANOSECONDS);
-            return build(channel, file, mtime, file.getFileName().toString(), index, checkpointInterval, progress);
+            return build(channel, file, mtime, file.getFileName().toString(), index, checkpointInterval, progress,
+                    paths);
         }
     }
 
@@ -72,6 +93,11 @@ public final class Indexer {
      */
     public static Result build(FileChannel channel, Path file, long mtimeNanos, String sourceName, Path index,
             int checkpointInterval, Progress progress) throws IOException {
+        return build(channel, file, mtimeNanos, sourceName, index, checkpointInterval, progress, ScanPaths.DEFAULT);
+    }
+
+    private static Result build(FileChannel channel, Path file, long mtimeNanos, String sourceName, Path index,
+            int checkpointInterval, Progress progress, ScanPaths paths) throws IOException {
         if (checkpointInterval < 1) {
             throw new IllegalArgumentException("checkpoint interval must be at least 1");
         }
@@ -92,22 +118,24 @@ public final class Indexer {
             long[] preamble = {-1, -1};
             ElementScanner scanner = new ElementScanner(reader, channel, file, new ElementScanner.Listener() {
                 private long nextReport = PROGRESS_EVERY_BYTES;
+                private final boolean[] detailCounted = ElementScanner.detailCounted();
 
                 @Override
-                public void element(long start, long end, long memoStart, long memoEnd, ElementKind kind, long detail) {
+                public void elements(long[] start, long[] memoStart, byte[] kind, long[] detail, int from, int to,
+                        long end, long memoEnd) {
                     long n = writer.elementCount();
                     if (n == 0) {
-                        preamble[0] = start;
-                        preamble[1] = memoStart;
+                        preamble[0] = start[from];
+                        preamble[1] = memoStart[from];
                     }
                     try {
-                        writer.element(start, end, memoStart, memoEnd);
+                        writer.elements(start, memoStart, from, to, end, memoEnd);
                     } catch (IOException e) {
                         throw new java.io.UncheckedIOException(e);
                     }
-                    kinds.add(kind, detail, n);
+                    kinds.addAll(kind, detail, detailCounted, from, to, n);
                     if (end >= nextReport) {
-                        progress.update(end, size, n + 1);
+                        progress.update(end, size, n + to - from);
                         nextReport = end + PROGRESS_EVERY_BYTES;
                     }
                 }
@@ -116,11 +144,14 @@ public final class Indexer {
                 public void memoReference(long memoIndex, long elementBound) {
                     references.reference(memoIndex, elementBound);
                 }
-            });
+            }, paths.fused);
             try {
                 scanner.run();
             } catch (java.io.UncheckedIOException e) {
                 throw e.getCause();
+            }
+            if (paths != ScanPaths.DEFAULT) {
+                paths.fusedStrs += scanner.fusedStrs();
             }
             long count = scanner.elementCount();
             if (count != header.count()) {

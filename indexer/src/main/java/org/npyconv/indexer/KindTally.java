@@ -8,7 +8,7 @@ import org.npyconv.formats.npyidx.ElementKind;
 import org.npyconv.formats.npyidx.KindCount;
 
 /**
- * Counts elements per (kind, detail). Runs of equal kinds, the common case, cost one comparison;
+ * Counts elements per (kind, detail). Runs of equal kinds, the common case, cost one comparison each;
  * the map is bounded ({@link #MAX_KINDS}), further distinct kinds fold into {@link ElementKind#UNKNOWN}.
  */
 final class KindTally {
@@ -21,16 +21,31 @@ final class KindTally {
     private long runLength;
     private long[] runEntry;
 
-    void add(ElementKind kind, long detail, long element) {
-        int ordinal = kind.ordinal();
-        if (ordinal == runKind && detail == runDetail) {
-            runLength++;
-            return;
+    /**
+     * Counts elements {@code first, first + 1, ...} whose kinds (ordinals) and counted details are
+     * {@code kind[from..to)} and {@code detail[from..to)}, in order:
+     * runs of equal pairs are measured in a local loop (a batch of strs is one run).
+     */
+    void addAll(byte[] kind, long[] detail, boolean[] detailCounted, int from, int to, long first) {
+        int i = from;
+        while (i < to) {
+            int ordinal = kind[i];
+            long d = detailCounted[ordinal] ? detail[i] : 0;
+            if (ordinal != runKind || d != runDetail) {
+                startRun(ordinal, d, first + i - from);
+            } else {
+                runLength++;
+            }
+            int j = i + 1;
+            while (j < to && kind[j] == ordinal && (detailCounted[ordinal] ? detail[j] : 0) == d) {
+                j++;
+            }
+            runLength += j - i - 1;
+            i = j;
         }
-        startRun(ordinal, detail, element);
     }
 
-    /** Kept out of {@link #add}, which runs once per element and should stay small enough to inline. */
+    /** Kept out of {@link #addAll}'s loop, which should stay small. */
     private void startRun(int ordinal, long detail, long element) {
         endRun();
         List<Long> key = List.of((long) ordinal, detail);

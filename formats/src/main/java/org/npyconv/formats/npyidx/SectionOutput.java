@@ -9,10 +9,18 @@ import java.util.zip.CRC32C;
 /**
  * Appends one sidecar section to a channel through a small buffer, little-endian, keeping its
  * length and CRC32C as it goes so a section of any size never sits in memory whole.
+ *
+ * <p>The buffer is a plain array with an index rather than a {@code ByteBuffer}: the span section
+ * takes one or two varints per element (ten million for a file of short strs), and a
+ * {@code ByteBuffer.put} per byte with its bounds and mode checks was a visible part of the scan.
  */
 final class SectionOutput {
+    private static final int CAPACITY = 1 << 16;
+
     private final FileChannel channel;
-    private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    private final byte[] buffer = new byte[CAPACITY];
+    private final ByteBuffer view = ByteBuffer.wrap(buffer);
+    private int used;
     private final CRC32C crc = new CRC32C();
     private final long start;
     private long flushed;
@@ -28,37 +36,52 @@ final class SectionOutput {
 
     /** Bytes written so far. */
     long length() {
-        return flushed + buffer.position();
+        return flushed + used;
     }
 
     SectionOutput u8(int v) throws IOException {
-        room(1).put((byte) v);
+        room(1);
+        buffer[used++] = (byte) v;
         return this;
     }
 
     SectionOutput u16(int v) throws IOException {
-        room(2).putShort((short) v);
+        room(2);
+        buffer[used] = (byte) v;
+        buffer[used + 1] = (byte) (v >>> 8);
+        used += 2;
         return this;
     }
 
     SectionOutput u32(long v) throws IOException {
-        room(4).putInt((int) v);
+        room(4);
+        for (int i = 0; i < 4; i++) {
+            buffer[used + i] = (byte) (v >>> (8 * i));
+        }
+        used += 4;
         return this;
     }
 
     SectionOutput u64(long v) throws IOException {
-        room(8).putLong(v);
+        room(8);
+        for (int i = 0; i < 8; i++) {
+            buffer[used + i] = (byte) (v >>> (8 * i));
+        }
+        used += 8;
         return this;
     }
 
     /** Unsigned LEB128, as protobuf and DWARF write it. */
     SectionOutput varint(long v) throws IOException {
-        ByteBuffer b = room(10);
+        room(10);
+        final byte[] b = buffer;
+        int p = used;
         while ((v & ~0x7FL) != 0) {
-            b.put((byte) ((v & 0x7F) | 0x80));
+            b[p++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
-        b.put((byte) v);
+        b[p++] = (byte) v;
+        used = p;
         return this;
     }
 
@@ -66,9 +89,11 @@ final class SectionOutput {
     SectionOutput string(String s) throws IOException {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         u32(bytes.length);
-        for (int i = 0; i < bytes.length; i += buffer.capacity()) {
-            int n = Math.min(buffer.capacity(), bytes.length - i);
-            room(n).put(bytes, i, n);
+        for (int i = 0; i < bytes.length; i += CAPACITY) {
+            int n = Math.min(CAPACITY, bytes.length - i);
+            room(n);
+            System.arraycopy(bytes, i, buffer, used, n);
+            used += n;
         }
         return this;
     }
@@ -79,20 +104,19 @@ final class SectionOutput {
         return (int) crc.getValue();
     }
 
-    private ByteBuffer room(int n) throws IOException {
-        if (buffer.remaining() < n) {
+    private void room(int n) throws IOException {
+        if (CAPACITY - used < n) {
             flush();
         }
-        return buffer;
     }
 
     private void flush() throws IOException {
-        buffer.flip();
-        crc.update(buffer.array(), 0, buffer.limit());
-        flushed += buffer.limit();
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
+        crc.update(buffer, 0, used);
+        flushed += used;
+        view.clear().limit(used);
+        while (view.hasRemaining()) {
+            channel.write(view);
         }
-        buffer.clear();
+        used = 0;
     }
 }

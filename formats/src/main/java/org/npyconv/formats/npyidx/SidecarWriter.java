@@ -105,6 +105,51 @@ public final class SidecarWriter implements Closeable {
         count++;
     }
 
+    /**
+     * Records a batch of consecutive elements, as {@link #element} would one at a time: element
+     * {@code i} of {@code [from, to)} spans {@code [starts[i], starts[i + 1])} with memo counters
+     * {@code memoStarts[i]} to {@code memoStarts[i + 1]}; the last one ends at {@code end} with
+     * {@code memoEnd}. The arrays are only read during the call.
+     */
+    public void elements(long[] starts, long[] memoStarts, int from, int to, long end, long memoEnd) throws IOException {
+        // element()'s body with its state in locals: a file of short strs records ten million spans,
+        // and the field loads and stores around each were a good part of the cost.
+        final int last = to - 1;
+        final SectionOutput out = spans;
+        long n = count;
+        long prevEnd = previousEnd;
+        int until = untilCheckpoint;
+        for (int i = from; i <= last; i++) {
+            final long start = starts[i];
+            final long memoStart = memoStarts[i];
+            final long stop = i < last ? starts[i + 1] : end;
+            final long memoStop = i < last ? memoStarts[i + 1] : memoEnd;
+            if (--until == 0) {
+                checkpointOut.u64(start).u64(memoStart).u64(out.length());
+                until = interval;
+            }
+            final long gap = n == 0 ? 0 : start - prevEnd;
+            final long memoDelta = memoStop - memoStart;
+            final long length = stop - start;
+            if (gap < 0 || memoDelta < 0 || length <= 0) {
+                throw new IllegalArgumentException("element " + n + " span out of order: [" + start + ", " + stop + ")");
+            }
+            if (gap == 0 && memoDelta <= 1) {
+                out.varint(length << 2 | (memoDelta == 0 ? SidecarLayout.TAG_PLAIN : SidecarLayout.TAG_ONE_MEMO));
+            } else if (gap == 0) {
+                out.varint(length << 2 | SidecarLayout.TAG_MEMO).varint(memoDelta);
+            } else {
+                out.varint(length << 2 | SidecarLayout.TAG_GAP_MEMO).varint(gap).varint(memoDelta);
+            }
+            prevEnd = stop;
+            n++;
+        }
+        // (A failure above abandons the writer: the fields need not follow it.)
+        count = n;
+        previousEnd = prevEnd;
+        untilCheckpoint = until;
+    }
+
     /** Elements recorded so far. */
     public long elementCount() {
         return count;

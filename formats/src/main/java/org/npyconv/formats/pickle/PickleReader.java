@@ -87,6 +87,13 @@ public final class PickleReader implements Closeable {
 
     private static final byte[] ACTION = new byte[256];
 
+    // The opcodes readStrRun() recognises by their byte.
+    private static final int SHORT_BINUNICODE_CODE = PickleOpcode.SHORT_BINUNICODE.code();
+    private static final int BINUNICODE_CODE = PickleOpcode.BINUNICODE.code();
+    private static final int MEMOIZE_CODE = PickleOpcode.MEMOIZE.code();
+    private static final int BINPUT_CODE = PickleOpcode.BINPUT.code();
+    private static final int LONG_BINPUT_CODE = PickleOpcode.LONG_BINPUT.code();
+
     static {
         for (PickleOpcode op : PickleOpcode.values()) {
             ACTION[op.code()] = action(op);
@@ -446,6 +453,109 @@ public final class PickleReader implements Closeable {
             default:
                 throw unknownOpcode(opStart, code);
         }
+    }
+
+    /**
+     * The next opcode byte when it is already in the window, else -1 (the window is not refilled,
+     * the reader does not move): a cheap test before {@link #readStrRun}.
+     */
+    public int peekCode() {
+        final int p = pos;
+        return p < limit && !stopped ? buf[p] & 0xFF : -1;
+    }
+
+    /**
+     * Fused fast path for runs of str items (docs/indexer.md, "Speed"): reads consecutive
+     * {@code SHORT_BINUNICODE} / {@code BINUNICODE} opcodes, each optionally followed by the
+     * {@code MEMOIZE}, {@code BINPUT} or {@code LONG_BINPUT} that stores it at the next memo key, in
+     * one loop over the window instead of one {@link #next()} dispatch per opcode. For the i-th str
+     * it stores, at index {@code at + i} of the arrays: the offset of its opcode, of its payload, the
+     * payload's length and the memo key it was stored at (-1: none). The reader ends up exactly as if
+     * {@link #next()} had returned each of those opcodes (position, memo keys, current opcode).
+     *
+     * <p>Stops, without consuming it, at the first opcode that is anything else (FRAME included),
+     * at a str whose payload and following memo opcode do not lie whole in the window, after
+     * {@code max} strs, and at once when the memo is not the plain sequential one. A BINPUT with a
+     * key out of sequence is left for {@link #next()}; the str before it is read without a key.
+     * The payloads are not decoded, as {@code next()} does not decode them either.
+     *
+     * @param memoExpected the caller's count of memo keys; nothing is read unless it equals the
+     *     reader's own ({@link #memoSize()}), so the keys reported continue the caller's numbering
+     * @return how many strs were read (0 when the next opcode is not one of them)
+     */
+    public int readStrRun(long memoExpected, long[] opOffset, long[] payloadOffset, int[] payloadLength,
+            long[] memoKey, int at, int max) {
+        if (stopped || memoSparse != null || !memoKnown || memoDense != memoExpected) {
+            return 0;
+        }
+        final byte[] b = buf;
+        // Room after a payload for the longest memo opcode (LONG_BINPUT, five bytes): whatever
+        // follows a str read here was in the window, so "no memo opcode" is a fact, not a guess.
+        final int last = limit - 5;
+        final long base = bufStart;
+        long memo = memoDense;
+        int p = pos;
+        int i = 0;
+        int lastOp = p;
+        int lastCode = 0;
+        while (i < max && p < last) {
+            final int code = b[p] & 0xFF;
+            final int q;
+            final int n;
+            if (code == SHORT_BINUNICODE_CODE) {
+                q = p + 2;
+                n = b[p + 1] & 0xFF;
+            } else if (code == BINUNICODE_CODE) {
+                q = p + 5;
+                n = int4(b, p + 1); // the window is far below 2 GiB: a negative or huge length stops the run
+            } else {
+                break;
+            }
+            if (n < 0 || n > last - q) {
+                break; // not whole in the window (or corrupt): next() decides
+            }
+            final int e = q + n;
+            final int m = b[e] & 0xFF;
+            long key = -1;
+            int after = e;
+            if (m == MEMOIZE_CODE) {
+                key = memo;
+                after = e + 1;
+            } else if (m == BINPUT_CODE) {
+                if ((b[e + 1] & 0xFF) == memo) {
+                    key = memo;
+                    after = e + 2;
+                }
+            } else if (m == LONG_BINPUT_CODE) {
+                if ((int4(b, e + 1) & 0xFFFF_FFFFL) == memo) {
+                    key = memo;
+                    after = e + 5;
+                }
+            }
+            final int slot = at + i;
+            opOffset[slot] = base + p;
+            payloadOffset[slot] = base + q;
+            payloadLength[slot] = n;
+            memoKey[slot] = key;
+            if (key >= 0) {
+                memo++;
+                lastOp = e;
+                lastCode = m;
+            } else {
+                lastOp = p;
+                lastCode = code;
+            }
+            p = after;
+            i++;
+        }
+        if (i > 0) {
+            pos = p;
+            memoDense = memo;
+            opStart = base + lastOp;
+            op = PickleOpcode.of(lastCode);
+            argLong = lastCode == SHORT_BINUNICODE_CODE || lastCode == BINUNICODE_CODE ? argLong : memo - 1;
+        }
+        return i;
     }
 
     /**
