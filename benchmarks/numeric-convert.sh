@@ -49,8 +49,14 @@ for spec in "arrow none" "arrow zstd" "parquet none"; do
   row "  (conversion alone, from its summary line)" "$inproc"
   rm -f "$out"
 done
-# The same uncompressed conversion onto tmpfs: no disk under the output's final fsync, so this row is
-# the conversion's own cost (JVM start-up included); the rows above also wait for the disk.
+# The uncompressed conversion forced to the disk before its rename (--fsync; the default until
+# session 4): what waiting for this machine's disk adds.
+out="$data/out.arrow"
+t=$(best "$root/bin/npyconv" convert "$src" -o "$out" --compression none --fsync)
+row "npyconv convert -o X.arrow --compression none --fsync" "$t"
+rm -f "$out"
+# The same uncompressed conversion onto tmpfs: no disk at all under the output, so this row is the
+# conversion's own cost (JVM start-up included).
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
   out=$(mktemp -u /dev/shm/npyconv-bench-XXXXXX).arrow
   t=$(best "$root/bin/npyconv" convert "$src" -o "$out" --compression none)
