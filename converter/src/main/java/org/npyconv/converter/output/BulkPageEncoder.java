@@ -51,6 +51,9 @@ final class BulkPageEncoder {
     /** Value bytes after which a page is closed (parquet-java's default page size). */
     static final int PAGE_BYTES = ParquetProperties.DEFAULT_PAGE_SIZE;
 
+    /** Page buffer kept between chunks: a few pages' worth; a bigger one (huge values) is dropped after its chunk. */
+    private static final int KEEP_BYTES = 4 * PAGE_BYTES;
+
     private static final int DOUBLE = 0;
     private static final int FLOAT = 1;
     private static final int LONG = 2;
@@ -149,24 +152,31 @@ final class BulkPageEncoder {
         FieldVector leaf = list ? lists.getDataVector() : vector;
         ArrowBuf offsets = list ? lists.getOffsetBuffer()
                 : kind == BYTES ? ((BaseVariableWidthVector) leaf).getOffsetBuffer() : null;
-        int first = 0;
-        while (first < rows) {
-            int end = pageEnd(offsets, first, rows);
-            Statistics<?> stats = Statistics.createStats(column.getPrimitiveType());
-            int values = list ? encodeLists(lists, leaf, first, end, stats) : encodeLeaf(leaf, first, end, stats);
-            if (first == 0 && dictionaryPays()) {
-                return null;
+        try {
+            int first = 0;
+            while (first < rows) {
+                int end = pageEnd(offsets, first, rows);
+                Statistics<?> stats = Statistics.createStats(column.getPrimitiveType());
+                int values = list ? encodeLists(lists, leaf, first, end, stats) : encodeLeaf(leaf, first, end, stats);
+                if (first == 0 && dictionaryPays()) {
+                    return null;
+                }
+                BytesInput raw = BytesInput.from(buf, 0, size);
+                BytesInput body;
+                if (codec == CompressionCodecName.UNCOMPRESSED) {
+                    body = BytesInput.from(Arrays.copyOf(buf, size));
+                } else {
+                    // Copied out: the compressor reuses its output buffer on its next page.
+                    body = BytesInput.from(compressor.compress(raw).toByteArray());
+                }
+                pages.add(new Page(values, end - first, size, body, stats));
+                first = end;
             }
-            BytesInput raw = BytesInput.from(buf, 0, size);
-            BytesInput body;
-            if (codec == CompressionCodecName.UNCOMPRESSED) {
-                body = BytesInput.from(Arrays.copyOf(buf, size));
-            } else {
-                // Copied out: the compressor reuses its output buffer on its next page.
-                body = BytesInput.from(compressor.compress(raw).toByteArray());
+        } finally {
+            if (buf.length > KEEP_BYTES) {
+                // A page of one huge value (a 900 MiB bytes object) must not stay on the heap with the encoder.
+                buf = new byte[1 << 16];
             }
-            pages.add(new Page(values, end - first, size, body, stats));
-            first = end;
         }
         return pages;
     }
