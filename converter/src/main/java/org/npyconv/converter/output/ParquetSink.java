@@ -19,6 +19,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.values.factory.DefaultValuesWriterFactory;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -54,6 +55,10 @@ final class ParquetSink implements ChunkSink {
     static volatile boolean direct = true;
     /** Bulk pages for the shapes {@link BulkPageEncoder} takes; off only in tests, to compare with the column writers. */
     static volatile boolean bulkPages = true;
+    /** The dictionary probe before the column writers ({@link DictionaryProbe}); off only in tests, to compare. */
+    static volatile boolean dictionaryProbe = true;
+    /** Column chunks whose dictionary the probe turned off, since start-up (tests). */
+    static final LongAdder PLAIN_ONLY_CHUNKS = new LongAdder();
     /** Row groups written from bulk pages since start-up: lets tests see that the path was taken. */
     static final LongAdder BULK_ROW_GROUPS = new LongAdder();
     /** Row groups encoded on a thread other than the writing one, since start-up (tests). */
@@ -79,15 +84,7 @@ final class ParquetSink implements ChunkSink {
         meta.put("ARROW:schema", ParquetSchema.arrowSchemaMetadata(schema));
         parquetSchema = ParquetSchema.of(schema);
         codec = ParquetCompressors.codec(options.compression());
-        props = ParquetProperties.builder()
-                // parquet-java checks the page size only after 100 rows by default: 100 values of
-                // 900 MiB each pile up in one page on the heap before the first check, and a >4 GiB
-                // array of them ran out of memory (RobustnessBigConvertTest). From row 1 the writer
-                // checks early and then adapts its interval to the row size, so small rows cost nothing.
-                .withMinRowCountForPageSizeCheck(1)
-                .withStatisticsEnabled(true)
-                .withDictionaryEncoding(true)
-                .build();
+        props = properties(List.of());
         Field only = schema.getFields().size() == 1 ? schema.getFields().get(0) : null;
         boolean bulk = only != null && BulkPageEncoder.supports(only) && parquetSchema.getColumns().size() == 1;
         bulkField = bulk ? only : null;
@@ -102,6 +99,45 @@ final class ParquetSink implements ChunkSink {
             channel.close();
             throw e;
         }
+    }
+
+    /** Our writer settings, with the dictionary off for the leaf columns {@code plainOnly}. */
+    private static ParquetProperties properties(List<ColumnDescriptor> plainOnly) {
+        ParquetProperties.Builder b = ParquetProperties.builder()
+                // parquet-java checks the page size only after 100 rows by default: 100 values of
+                // 900 MiB each pile up in one page on the heap before the first check, and a >4 GiB
+                // array of them ran out of memory (RobustnessBigConvertTest). From row 1 the writer
+                // checks early and then adapts its interval to the row size, so small rows cost nothing.
+                .withMinRowCountForPageSizeCheck(1)
+                .withStatisticsEnabled(true)
+                .withDictionaryEncoding(true)
+                // Its own factory: the default one is a static that every ParquetProperties re-initializes
+                // with itself, so properties built at once on two workers would see each other's settings.
+                .withValuesWriterFactory(new DefaultValuesWriterFactory());
+        for (ColumnDescriptor c : plainOnly) {
+            b.withDictionaryEncoding(String.join(".", c.getPath()), false);
+        }
+        return b.build();
+    }
+
+    /**
+     * The properties for one chunk: the dictionary off for the leaves where {@link DictionaryProbe}
+     * sees that parquet-java would drop it after the first page anyway.
+     */
+    private ParquetProperties chunkProperties(VectorSchemaRoot root) {
+        List<FieldVector> leaves = DictionaryProbe.leaves(root.getFieldVectors());
+        List<ColumnDescriptor> columns = parquetSchema.getColumns();
+        if (!dictionaryProbe || leaves.size() != columns.size()) {
+            return props;
+        }
+        List<ColumnDescriptor> plainOnly = new java.util.ArrayList<>();
+        for (int k = 0; k < columns.size(); k++) {
+            if (!DictionaryProbe.mayPay(leaves.get(k))) {
+                plainOnly.add(columns.get(k));
+            }
+        }
+        PLAIN_ONLY_CHUNKS.add(plainOnly.size());
+        return plainOnly.isEmpty() ? props : properties(plainOnly);
     }
 
     @Override
@@ -155,9 +191,10 @@ final class ParquetSink implements ChunkSink {
 
     /** Shreds the rows into parquet-java's column writers over an in-memory page store: pages compressed, dictionary decided. */
     private Encoded columnWriters(VectorSchemaRoot root, int rows, CompressionCodecFactory.BytesInputCompressor compressor) {
+        ParquetProperties chunk = chunkProperties(root);
         ColumnChunkPageWriteStore pages = new ColumnChunkPageWriteStore(compressor, parquetSchema,
-                HeapByteBufferAllocator.getInstance(), props.getColumnIndexTruncateLength(), props.getPageWriteChecksumEnabled());
-        ColumnWriteStore store = props.newColumnWriteStore(parquetSchema, pages);
+                HeapByteBufferAllocator.getInstance(), chunk.getColumnIndexTruncateLength(), chunk.getPageWriteChecksumEnabled());
+        ColumnWriteStore store = chunk.newColumnWriteStore(parquetSchema, pages);
         try {
             if (direct) {
                 Shredder shredder = new Shredder(parquetSchema, store);

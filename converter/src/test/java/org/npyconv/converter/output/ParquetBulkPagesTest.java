@@ -40,6 +40,7 @@ class ParquetBulkPagesTest {
     @AfterEach
     void reset() {
         ParquetSink.bulkPages = true;
+        ParquetSink.dictionaryProbe = true;
     }
 
     @Test
@@ -208,6 +209,43 @@ class ParquetBulkPagesTest {
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("few True") && r.output().contains("nums True") && r.output().contains("many False"),
                 r.output());
+    }
+
+    /**
+     * The dictionary probe before the column writers: for dicts of unique names and random scores
+     * it turns the dictionary off where parquet-java drops it after the first page anyway, so the
+     * file is byte for byte the one written without the probe; over the fixture corpus the values
+     * and statistics are the same with and without it.
+     */
+    @Test
+    void theDictionaryProbeOnlySkipsDictionariesParquetJavaWouldDrop() throws Exception {
+        Path npy = generated("dicts", "[{'id': i, 'name': 'n%x' % (i * 2654435761 % 2**32), 'score': float(rng.standard_normal()),"
+                + " 'tags': ['t%d' % (i % 7)] * (i % 3)} for i in range(60_000)]");
+        ConvertOptions options = ConvertOptions.of(OutputFormat.PARQUET).withVersion("test").withThreads(2);
+        long before = ParquetSink.PLAIN_ONLY_CHUNKS.sum();
+        convert(npy, npy.resolveSibling("probe.parquet"), true, options);
+        assertTrue(ParquetSink.PLAIN_ONLY_CHUNKS.sum() - before >= 3, "id, name and score of the one row group");
+        ParquetSink.dictionaryProbe = false;
+        convert(npy, npy.resolveSibling("writers.parquet"), true, options);
+        assertEquals(-1, Files.mismatch(npy.resolveSibling("probe.parquet"), npy.resolveSibling("writers.parquet")));
+        List<String> pairs = new ArrayList<>();
+        for (Path fixture : ConvertPipelineTest.objectFixtures()) {
+            Path dir = Files.createDirectories(tmp.resolve("probe-" + fixture.getParent().getFileName() + "-" + fixture.getFileName()));
+            Path copy = Files.copy(fixture, dir.resolve(fixture.getFileName()));
+            ConvertOptions small = ConvertOptions.of(OutputFormat.PARQUET).withRowsPerChunk(7).withThreads(1)
+                    .withOnMixed(OnMixed.JSON).withVersion("test");
+            ParquetSink.dictionaryProbe = true;
+            if (convert(copy, dir.resolve("probe.parquet"), false, small) < 0) {
+                continue;
+            }
+            ParquetSink.dictionaryProbe = false;
+            convert(copy, dir.resolve("writers.parquet"), false, small);
+            pairs.add(dir.resolve("probe.parquet").toString());
+            pairs.add(dir.resolve("writers.parquet").toString());
+        }
+        ParquetSink.dictionaryProbe = true;
+        assertTrue(pairs.size() / 2 > 100, "compared " + pairs.size() / 2);
+        pyarrowReadsTheSameFiles(pairs);
     }
 
     /** With 2 threads the row groups are encoded on the producer's workers, not on the writing thread. */
