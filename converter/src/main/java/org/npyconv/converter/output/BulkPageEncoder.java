@@ -1,7 +1,6 @@
 package org.npyconv.converter.output;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,6 +77,9 @@ final class BulkPageEncoder {
     private int size;
     /** Where each string value starts in {@link #buf} (its length prefix), for min/max and the dictionary test. */
     private int[] starts = new int[1024];
+    /** A page's string offsets and bytes, copied from the Arrow buffers. */
+    private int[] offs = new int[1024];
+    private byte[] text = new byte[1 << 16];
 
     private BulkPageEncoder(ColumnDescriptor column, boolean list, int kind) {
         this.column = column;
@@ -152,6 +154,9 @@ final class BulkPageEncoder {
         FieldVector leaf = list ? lists.getDataVector() : vector;
         ArrowBuf offsets = list ? lists.getOffsetBuffer()
                 : kind == BYTES ? ((BaseVariableWidthVector) leaf).getOffsetBuffer() : null;
+        // Counted once per chunk: getNullCount() walks the whole validity buffer.
+        nullRows = list && lists.getNullCount() > 0;
+        nullValues = leaf.getNullCount() > 0;
         try {
             int first = 0;
             while (first < rows) {
@@ -177,6 +182,9 @@ final class BulkPageEncoder {
                 // A page of one huge value (a 900 MiB bytes object) must not stay on the heap with the encoder.
                 buf = new byte[1 << 16];
             }
+            if (text.length > KEEP_BYTES) {
+                text = new byte[1 << 16];
+            }
         }
         return pages;
     }
@@ -187,17 +195,22 @@ final class BulkPageEncoder {
         if (offsets == null) {
             return Math.min(limit, first + Math.max(1, PAGE_BYTES / plainWidth));
         }
-        // Strings: 4 + length bytes each; list items: plainWidth each. A page holds at least one row.
+        // Strings: 4 + length bytes each; list items: plainWidth each. A page holds at least one row
+        // and ends at the first row where its values reach PAGE_BYTES (the bytes grow with the end
+        // row, so a binary search finds it).
         int base = offsets.getInt((long) first * 4);
-        int end = first + 1;
-        while (end < limit) {
-            long bytes = (long) (offsets.getInt((long) end * 4) - base) * (list ? plainWidth : 1) + (list ? 0 : 4L * (end - first));
+        int lo = first + 1;
+        int hi = limit;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            long bytes = (long) (offsets.getInt((long) mid * 4) - base) * (list ? plainWidth : 1) + (list ? 0 : 4L * (mid - first));
             if (bytes >= PAGE_BYTES) {
-                break;
+                hi = mid;
+            } else {
+                lo = mid + 1;
             }
-            end++;
         }
-        return end;
+        return lo;
     }
 
     /** Definition levels and values of top-level rows {@code [first, end)} into {@link #buf}; returns the level entries. */
@@ -205,7 +218,7 @@ final class BulkPageEncoder {
         int n = end - first;
         def.reset();
         int nulls = 0;
-        if (v.getNullCount() == 0) {
+        if (!nullValues) {
             def.run(1, n);
         } else {
             for (int i = first; i < end; i++) {
@@ -222,8 +235,7 @@ final class BulkPageEncoder {
             strings((BaseVariableWidthVector) v, first, end, nulls > 0, stats);
         } else {
             fixed(v, first, end, nulls > 0);
-            PageStatistics.extremes(stats, ByteBuffer.wrap(buf, valuesAt, size - valuesAt).slice().order(ByteOrder.LITTLE_ENDIAN),
-                    (size - valuesAt) / plainWidth);
+            PageStatistics.extremes(stats, buf, valuesAt, (size - valuesAt) / plainWidth);
         }
         stats.incrementNumNulls(nulls);
         return n;
@@ -232,8 +244,7 @@ final class BulkPageEncoder {
     /** Repetition and definition levels and item values of list rows {@code [first, end)}; returns the level entries. */
     private int encodeLists(ListVector lists, FieldVector items, int first, int end, Statistics<?> stats) {
         ArrowBuf offsets = lists.getOffsetBuffer();
-        boolean nullRows = lists.getNullCount() > 0;
-        boolean nullItems = items.getNullCount() > 0;
+        boolean nullItems = nullValues;
         rep.reset();
         def.reset();
         int entries = 0;
@@ -277,8 +288,7 @@ final class BulkPageEncoder {
                 }
             }
         }
-        PageStatistics.extremes(stats, ByteBuffer.wrap(buf, valuesAt, size - valuesAt).slice().order(ByteOrder.LITTLE_ENDIAN),
-                (size - valuesAt) / plainWidth);
+        PageStatistics.extremes(stats, buf, valuesAt, (size - valuesAt) / plainWidth);
         stats.incrementNumNulls(nulls);
         return entries;
     }
@@ -316,38 +326,63 @@ final class BulkPageEncoder {
         }
     }
 
-    /** PLAIN strings (length, bytes) of the non-null rows {@code [first, end)}, with their min and max. */
+    /**
+     * PLAIN strings (length, bytes) of the non-null rows {@code [first, end)}, with their min and
+     * max. The page's offsets and bytes are read from the Arrow buffers in two bulk copies (one
+     * checked {@link ArrowBuf} call per value cost more than the copy itself); min and max are
+     * compared on an 8-byte big-endian prefix first, which settles almost every comparison.
+     */
     private void strings(BaseVariableWidthVector v, int first, int end, boolean nulls, Statistics<?> stats) {
-        ArrowBuf offsets = v.getOffsetBuffer();
-        ArrowBuf data = v.getDataBuffer();
         int n = end - first;
-        ensure((long) offsets.getInt((long) end * 4) - offsets.getInt((long) first * 4) + 4L * n);
+        if (offs.length < n + 1) {
+            offs = new int[Math.max(n + 1, offs.length * 2)];
+        }
+        v.getOffsetBuffer().nioBuffer((long) first * 4, (n + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(offs, 0, n + 1);
+        int base = offs[0];
+        int bytes = offs[n] - base;
+        if (text.length < bytes) {
+            text = new byte[Math.max(bytes, text.length * 2)];
+        }
+        v.getDataBuffer().getBytes(base, text, 0, bytes);
+        ensure(bytes + 4L * n);
         if (starts.length < n) {
             starts = new int[Math.max(n, starts.length * 2)];
         }
         int count = 0;
         int min = -1;
         int max = -1;
-        for (int i = first; i < end; i++) {
-            if (nulls && v.isNull(i)) {
+        long minKey = 0;
+        long maxKey = 0;
+        for (int k = 0; k < n; k++) {
+            if (nulls && v.isNull(first + k)) {
                 continue;
             }
-            int s = offsets.getInt((long) i * 4);
-            int len = offsets.getInt((long) (i + 1) * 4) - s;
+            int s = offs[k] - base;
+            int len = offs[k + 1] - offs[k];
             int at = size;
             putInt(len);
-            data.getBytes(s, buf, size, len);
+            System.arraycopy(text, s, buf, size, len);
             size += len;
             starts[count++] = at;
+            long key = prefix(at + 4, len);
             if (min < 0) {
                 min = at;
                 max = at;
-            } else {
-                min = compare(at, min) < 0 ? at : min;
-                max = compare(at, max) > 0 ? at : max;
+                minKey = key;
+                maxKey = key;
+                continue;
+            }
+            int toMin = Long.compareUnsigned(key, minKey);
+            if (toMin < 0 || toMin == 0 && compare(at, min) < 0) {
+                min = at;
+                minKey = key;
+            }
+            int toMax = Long.compareUnsigned(key, maxKey);
+            if (toMax > 0 || toMax == 0 && compare(at, max) > 0) {
+                max = at;
+                maxKey = key;
             }
         }
-        // The run of strings' count for the dictionary test.
         stringCount = count;
         if (min >= 0) {
             stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + lengthAt(min))));
@@ -355,7 +390,24 @@ final class BulkPageEncoder {
         }
     }
 
+    /**
+     * The first 8 bytes of a string at {@code from} as an unsigned big-endian number, zero-padded:
+     * a smaller prefix means a smaller string in unsigned lexicographic order; equal prefixes need
+     * the full comparison (a shorter string padded with zeros ties with one holding zeros).
+     */
+    private long prefix(int from, int len) {
+        long key = 0;
+        int m = Math.min(len, 8);
+        for (int k = 0; k < m; k++) {
+            key |= (long) (buf[from + k] & 0xFF) << (56 - 8 * k);
+        }
+        return key;
+    }
+
     private int stringCount;
+    /** Whether the bound chunk has null rows (lists) and null values (leaf vector). */
+    private boolean nullRows;
+    private boolean nullValues;
 
     /** Unsigned lexicographic order of two strings in {@link #buf} (parquet-java's order for BINARY). */
     private int compare(int a, int b) {
@@ -367,17 +419,20 @@ final class BulkPageEncoder {
     }
 
     /**
-     * parquet-java's test for keeping a dictionary, on this (first) page's non-null values: the
+     * parquet-java's test for keeping a dictionary, on the first page's first {@value
+     * DictionaryProbe#WINDOW} non-null values (its first page, about): the
      * dictionary (PLAIN values of the distinct ones) plus the ids (bit width of the distinct count)
      * must be smaller than the PLAIN values. Counted with an open-addressing table of value
      * positions; once the distinct values alone reach the PLAIN size the answer is no.
      */
     private boolean dictionaryPays() {
-        int count = kind == BYTES ? stringCount : (int) ((size - valuesStart()) / plainWidth);
+        int all = kind == BYTES ? stringCount : (int) ((size - valuesStart()) / plainWidth);
+        int count = Math.min(all, DictionaryProbe.WINDOW);
         if (count == 0) {
             return false;
         }
-        long plain = size - valuesStart();
+        long plain = count == all ? size - valuesStart()
+                : kind == BYTES ? starts[count] - valuesStart() : (long) count * plainWidth;
         int capacity = Integer.highestOneBit(Math.max(16, count * 2 - 1)) << 1;
         int[] table = new int[capacity];
         int distinct = 0;

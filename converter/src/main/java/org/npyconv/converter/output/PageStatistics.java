@@ -1,90 +1,110 @@
 package org.npyconv.converter.output;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import org.apache.parquet.column.statistics.Statistics;
 
 /** Page statistics computed in plain loops over a page's values, shared by the bulk page encoders. */
 final class PageStatistics {
+    private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOATS = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
     private PageStatistics() {
     }
 
-    /**
-     * Min and max of {@code count} PLAIN values (little-endian, from the buffer's position) as parquet-java's statistics compute them from every value, but
-     * in a plain loop: only the extremes (and each NaN, which its float statistics count and keep
-     * out of min/max) are handed to it. Min/max of a set do not depend on order, so feeding the
-     * extremes gives the same statistics as feeding every value. {@link Double#compare} orders
-     * -0.0 below 0.0 as parquet-java's comparator does.
-     */
+    /** {@link #extremes(Statistics, byte[], int, int)} of a heap buffer's values from its position. */
     static void extremes(Statistics<?> stats, ByteBuffer page, int count) {
+        extremes(stats, page.array(), page.arrayOffset() + page.position(), count);
+    }
+
+    /**
+     * Min and max of {@code count} PLAIN values (little-endian, from {@code at}) as parquet-java's
+     * statistics compute them from every value, but in a plain loop over the bytes: only the
+     * extremes (and each NaN, which its float statistics count and keep out of min/max) are handed
+     * to it. Min/max of a set do not depend on order, so feeding the extremes gives the same
+     * statistics as feeding every value. {@link Double#compare} orders -0.0 below 0.0 as
+     * parquet-java's comparator does.
+     */
+    static void extremes(Statistics<?> stats, byte[] a, int at, int count) {
         if (count == 0) {
             return;
         }
         switch (stats.type().getPrimitiveTypeName()) {
             case DOUBLE -> {
-                java.nio.DoubleBuffer v = page.asDoubleBuffer();
                 double min = Double.NaN;
                 double max = Double.NaN;
                 for (int j = 0; j < count; j++) {
-                    double x = v.get(j);
-                    if (Double.isNaN(x)) {
+                    double x = (double) DOUBLES.get(a, at + 8 * j);
+                    if (x != x) {
                         stats.updateStats(x);
-                    } else if (Double.isNaN(min)) {
+                    } else if (min != min) {
                         min = x;
                         max = x;
                     } else {
-                        min = Double.compare(x, min) < 0 ? x : min;
-                        max = Double.compare(x, max) > 0 ? x : max;
+                        // The plain comparisons settle all but equal values (where only ±0 can differ).
+                        if (x < min || x == min && Double.compare(x, min) < 0) {
+                            min = x;
+                        }
+                        if (x > max || x == max && Double.compare(x, max) > 0) {
+                            max = x;
+                        }
                     }
                 }
-                if (!Double.isNaN(min)) {
+                if (min == min) {
                     stats.updateStats(min);
                     stats.updateStats(max);
                 }
             }
             case FLOAT -> {
-                java.nio.FloatBuffer v = page.asFloatBuffer();
                 float min = Float.NaN;
                 float max = Float.NaN;
                 for (int j = 0; j < count; j++) {
-                    float x = v.get(j);
-                    if (Float.isNaN(x)) {
+                    float x = (float) FLOATS.get(a, at + 4 * j);
+                    if (x != x) {
                         stats.updateStats(x);
-                    } else if (Float.isNaN(min)) {
+                    } else if (min != min) {
                         min = x;
                         max = x;
                     } else {
-                        min = Float.compare(x, min) < 0 ? x : min;
-                        max = Float.compare(x, max) > 0 ? x : max;
+                        if (x < min || x == min && Float.compare(x, min) < 0) {
+                            min = x;
+                        }
+                        if (x > max || x == max && Float.compare(x, max) > 0) {
+                            max = x;
+                        }
                     }
                 }
-                if (!Float.isNaN(min)) {
+                if (min == min) {
                     stats.updateStats(min);
                     stats.updateStats(max);
                 }
             }
             case INT64 -> {
-                java.nio.LongBuffer v = page.asLongBuffer();
                 long min = Long.MAX_VALUE;
                 long max = Long.MIN_VALUE;
                 for (int j = 0; j < count; j++) {
-                    min = Math.min(min, v.get(j));
-                    max = Math.max(max, v.get(j));
+                    long x = (long) LONGS.get(a, at + 8 * j);
+                    min = Math.min(min, x);
+                    max = Math.max(max, x);
                 }
                 stats.updateStats(min);
                 stats.updateStats(max);
             }
             default -> {
-                java.nio.IntBuffer v = page.asIntBuffer();
                 int min = Integer.MAX_VALUE;
                 int max = Integer.MIN_VALUE;
                 for (int j = 0; j < count; j++) {
-                    min = Math.min(min, v.get(j));
-                    max = Math.max(max, v.get(j));
+                    int x = (int) INTS.get(a, at + 4 * j);
+                    min = Math.min(min, x);
+                    max = Math.max(max, x);
                 }
                 stats.updateStats(min);
                 stats.updateStats(max);
             }
         }
     }
-
 }
