@@ -35,6 +35,20 @@ final class PageStatistics {
         }
         switch (stats.type().getPrimitiveTypeName()) {
             case DOUBLE -> {
+                // Branch-free first: Math.min/max order -0.0 below 0.0 as parquet-java does, and give
+                // NaN when any value is NaN; only then is the slower loop below needed.
+                double lo = Double.POSITIVE_INFINITY;
+                double hi = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < count; j++) {
+                    double x = (double) DOUBLES.get(a, at + 8 * j);
+                    lo = Math.min(lo, x);
+                    hi = Math.max(hi, x);
+                }
+                if (lo == lo) {
+                    stats.updateStats(lo);
+                    stats.updateStats(hi);
+                    return;
+                }
                 double min = Double.NaN;
                 double max = Double.NaN;
                 for (int j = 0; j < count; j++) {
@@ -60,6 +74,18 @@ final class PageStatistics {
                 }
             }
             case FLOAT -> {
+                float lo = Float.POSITIVE_INFINITY;
+                float hi = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < count; j++) {
+                    float x = (float) FLOATS.get(a, at + 4 * j);
+                    lo = Math.min(lo, x);
+                    hi = Math.max(hi, x);
+                }
+                if (lo == lo) {
+                    stats.updateStats(lo);
+                    stats.updateStats(hi);
+                    return;
+                }
                 float min = Float.NaN;
                 float max = Float.NaN;
                 for (int j = 0; j < count; j++) {

@@ -149,6 +149,9 @@ class ParquetBulkPagesTest {
             "['abcdefgh' + '\\x00' * (i % 3) + str(i * 7919 % 30_011) for i in range(30_000)] + ['abcdefgh', 'abcdefg', '']",
             "[None if i % 89 == 0 else np.zeros(0, 'f4') if i % 83 == 0 else rng.standard_normal(i % 700).astype('f4') for i in range(3_000)]",
             "[np.array([np.nan, -0.0, 0.0, i], 'f8') if i % 50 == 0 else rng.standard_normal(i % 300) for i in range(4_000)]",
+            // No NaN, min at ±0: the minimum is -0.0 in parquet-java's order
+            "[np.concatenate([[0.0, -0.0], np.abs(rng.standard_normal(10))]) for i in range(20_000)]",
+            "[np.concatenate([[-0.0, 0.0], np.abs(rng.standard_normal(10))]).astype('f4') for i in range(20_000)]",
             // Values that rarely repeat in a page: a dictionary does not pay (np.arange(i % 40) would
             // keep one, and so would a page of 260,000 random int16: no bulk pages for those).
             "[rng.integers(-2**31, 2**31 - 1, i % 40).astype('<i4') for i in range(20_000)]",
