@@ -13,6 +13,16 @@ final class PageStatistics {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /**
+     * Float and double bits as integers in {@link Float#compare} order ({@code bits ^ ((bits >> 31)
+     * & MAX)}: negative values' magnitude bits flipped); the keys of the infinities bound every
+     * number, NaNs fall outside.
+     */
+    private static final int FLOAT_POSITIVE_INFINITY_KEY = 0x7F800000;
+    private static final int FLOAT_NEGATIVE_INFINITY_KEY = 0xFF800000 ^ Integer.MAX_VALUE;
+    private static final long DOUBLE_POSITIVE_INFINITY_KEY = 0x7FF0000000000000L;
+    private static final long DOUBLE_NEGATIVE_INFINITY_KEY = 0xFFF0000000000000L ^ Long.MAX_VALUE;
+
     private PageStatistics() {
     }
 
@@ -35,18 +45,20 @@ final class PageStatistics {
         }
         switch (stats.type().getPrimitiveTypeName()) {
             case DOUBLE -> {
-                // Branch-free first: Math.min/max order -0.0 below 0.0 as parquet-java does, and give
-                // NaN when any value is NaN; only then is the slower loop below needed.
-                double lo = Double.POSITIVE_INFINITY;
-                double hi = Double.NEGATIVE_INFINITY;
+                // On the bits first, as integers that order like Double.compare (-0.0 below 0.0, as
+                // parquet-java's comparator): a NaN lands beyond the infinities, and only then is the
+                // NaN-aware loop below needed.
+                long lo = Long.MAX_VALUE;
+                long hi = Long.MIN_VALUE;
                 for (int j = 0; j < count; j++) {
-                    double x = (double) DOUBLES.get(a, at + 8 * j);
-                    lo = Math.min(lo, x);
-                    hi = Math.max(hi, x);
+                    long b = (long) LONGS.get(a, at + 8 * j);
+                    long key = b ^ ((b >> 63) & Long.MAX_VALUE);
+                    lo = Math.min(lo, key);
+                    hi = Math.max(hi, key);
                 }
-                if (lo == lo) {
-                    stats.updateStats(lo);
-                    stats.updateStats(hi);
+                if (lo >= DOUBLE_NEGATIVE_INFINITY_KEY && hi <= DOUBLE_POSITIVE_INFINITY_KEY) {
+                    stats.updateStats(Double.longBitsToDouble(lo ^ ((lo >> 63) & Long.MAX_VALUE)));
+                    stats.updateStats(Double.longBitsToDouble(hi ^ ((hi >> 63) & Long.MAX_VALUE)));
                     return;
                 }
                 double min = Double.NaN;
@@ -74,16 +86,17 @@ final class PageStatistics {
                 }
             }
             case FLOAT -> {
-                float lo = Float.POSITIVE_INFINITY;
-                float hi = Float.NEGATIVE_INFINITY;
+                int lo = Integer.MAX_VALUE;
+                int hi = Integer.MIN_VALUE;
                 for (int j = 0; j < count; j++) {
-                    float x = (float) FLOATS.get(a, at + 4 * j);
-                    lo = Math.min(lo, x);
-                    hi = Math.max(hi, x);
+                    int b = (int) INTS.get(a, at + 4 * j);
+                    int key = b ^ ((b >> 31) & Integer.MAX_VALUE);
+                    lo = Math.min(lo, key);
+                    hi = Math.max(hi, key);
                 }
-                if (lo == lo) {
-                    stats.updateStats(lo);
-                    stats.updateStats(hi);
+                if (lo >= FLOAT_NEGATIVE_INFINITY_KEY && hi <= FLOAT_POSITIVE_INFINITY_KEY) {
+                    stats.updateStats(Float.intBitsToFloat(lo ^ ((lo >> 31) & Integer.MAX_VALUE)));
+                    stats.updateStats(Float.intBitsToFloat(hi ^ ((hi >> 31) & Integer.MAX_VALUE)));
                     return;
                 }
                 float min = Float.NaN;
