@@ -34,8 +34,9 @@ import org.npyconv.indexer.NpyRawArray;
  * {@code float} or {@code double} (any byte order, C order) is written as PLAIN pages straight
  * from the items' bytes through parquet-java's {@link ParquetFileWriter}, which still writes the
  * row groups, page headers, statistics, column and offset indexes and the footer. The record path
- * ({@link ParquetSink}) handed every value to a column writer one call at a time and first tried a
- * dictionary per row group, which random numbers never fit: 6–8 s for 400 MB of doubles.
+ * ({@link ParquetSink}) goes through Arrow vectors first (it has its own bulk pages since, {@link
+ * BulkPageEncoder}); this path reads the items' bytes straight into pages. Shared with it:
+ * {@link ParquetCompressors}, {@link PageStatistics}.
  *
  * <p>Same schema, footer metadata ({@code ARROW:schema}, npy keys), row groups (one per chunk),
  * values and min/max/null-count statistics as the record path (checked by pyarrow and DuckDB in
