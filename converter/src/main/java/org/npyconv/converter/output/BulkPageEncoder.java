@@ -81,6 +81,8 @@ final class BulkPageEncoder {
     /** A page's string offsets and bytes, copied from the Arrow buffers. */
     private int[] offs = new int[1024];
     private byte[] text = new byte[1 << 16];
+    /** Whether the statistics of the page just encoded refer to {@link #buf}: a new one for the next page. */
+    private boolean detach;
     /** zstd's output for a page. */
     private byte[] packed = new byte[0];
 
@@ -173,22 +175,30 @@ final class BulkPageEncoder {
                 BytesInput body;
                 if (codec == CompressionCodecName.UNCOMPRESSED) {
                     body = BytesInput.from(Arrays.copyOf(buf, size));
-                } else if (codec == CompressionCodecName.ZSTD) {
+                } else if (codec == CompressionCodecName.ZSTD && size <= KEEP_BYTES) {
                     body = BytesInput.from(zstd());
                 } else {
                     // Copied out: the compressor reuses its output buffer on its next page.
                     body = BytesInput.from(compressor.compress(raw).toByteArray());
                 }
                 pages.add(new Page(values, end - first, size, body, stats));
+                if (detach) {
+                    buf = new byte[1 << 16];
+                    detach = false;
+                }
                 first = end;
             }
         } finally {
+            detach = false;
             if (buf.length > KEEP_BYTES) {
                 // A page of one huge value (a 900 MiB bytes object) must not stay on the heap with the encoder.
                 buf = new byte[1 << 16];
             }
             if (text.length > KEEP_BYTES) {
                 text = new byte[1 << 16];
+            }
+            if (offs.length > PAGE_ROWS + 1) {
+                offs = new int[1024];
             }
         }
         return pages;
@@ -198,7 +208,9 @@ final class BulkPageEncoder {
      * The page compressed by zstd in one call, level 1 as {@link ParquetCompressors}: a third less
      * CPU than parquet-java's compressor, which streams the page through {@code ZstdOutputStream}
      * and copies its output twice. The same zstd library; a standard frame that every reader
-     * decodes (its header also records the size).
+     * decodes (its header also records the size). Pages over {@link #KEEP_BYTES} (a few huge
+     * values) stream through parquet-java's compressor instead, which needs no output buffer of
+     * the page's size.
      */
     private byte[] zstd() {
         int bound = (int) Math.min(Integer.MAX_VALUE - 16L, Zstd.compressBound(size));
@@ -209,11 +221,7 @@ final class BulkPageEncoder {
         if (Zstd.isError(n)) {
             throw new IllegalStateException("zstd: " + Zstd.getErrorName(n));
         }
-        byte[] out = Arrays.copyOf(packed, (int) n);
-        if (packed.length > KEEP_BYTES) {
-            packed = new byte[0];
-        }
-        return out;
+        return Arrays.copyOf(packed, (int) n);
     }
 
     /** Where the page starting at row {@code first} ends: {@value #PAGE_ROWS} rows or about {@value #PAGE_BYTES} value bytes. */
@@ -362,15 +370,20 @@ final class BulkPageEncoder {
     private void strings(BaseVariableWidthVector v, int first, int end, boolean nulls, Statistics<?> stats) {
         int n = end - first;
         if (offs.length < n + 1) {
-            offs = new int[Math.max(n + 1, offs.length * 2)];
+            offs = new int[Math.max(n + 1, Math.min(PAGE_ROWS + 1, offs.length * 2))];
         }
         v.getOffsetBuffer().nioBuffer((long) first * 4, (n + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(offs, 0, n + 1);
         int base = offs[0];
         int bytes = offs[n] - base;
-        if (text.length < bytes) {
+        // A page of a few huge values (900 MiB bytes objects) is copied value by value: one more
+        // heap copy of it would not fit beside the page itself.
+        boolean direct = bytes > KEEP_BYTES;
+        if (!direct && text.length < bytes) {
             text = new byte[Math.max(bytes, text.length * 2)];
         }
-        v.getDataBuffer().getBytes(base, text, 0, bytes);
+        if (!direct) {
+            v.getDataBuffer().getBytes(base, text, 0, bytes);
+        }
         ensure(bytes + 4L * n);
         if (starts.length < n) {
             starts = new int[Math.max(n, starts.length * 2)];
@@ -388,7 +401,11 @@ final class BulkPageEncoder {
             int len = offs[k + 1] - offs[k];
             int at = size;
             putInt(len);
-            System.arraycopy(text, s, buf, size, len);
+            if (direct) {
+                v.getDataBuffer().getBytes(offs[k], buf, size, len);
+            } else {
+                System.arraycopy(text, s, buf, size, len);
+            }
             size += len;
             starts[count++] = at;
             long key = prefix(at + 4, len);
@@ -411,7 +428,13 @@ final class BulkPageEncoder {
             }
         }
         stringCount = count;
-        if (min >= 0) {
+        if (min >= 0 && direct) {
+            // Huge values: the statistics keep views of this page buffer, which is then given up
+            // (detached) instead of copying up to two such values.
+            stats.updateStats(Binary.fromConstantByteArray(buf, min + 4, lengthAt(min)));
+            stats.updateStats(Binary.fromConstantByteArray(buf, max + 4, lengthAt(max)));
+            detach = true;
+        } else if (min >= 0) {
             stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + lengthAt(min))));
             stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, max + 4, max + 4 + lengthAt(max))));
         }
