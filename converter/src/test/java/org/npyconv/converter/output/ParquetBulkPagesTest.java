@@ -145,6 +145,8 @@ class ParquetBulkPagesTest {
         String[] cases = {
             "[None if i % 101 == 0 else 'v%07d-%s' % (i, 'x' * (i % 13)) for i in range(120_000)]",
             "[None if i % 97 == 0 else ('%d' % i).encode() * (i % 5) for i in range(60_000)]",
+            // Pages of one 5 MB value: copied value by value, zstd streamed, statistics on views
+            "[rng.bytes(5_000_000) if i % 10 == 0 else rng.bytes(i % 50) for i in range(40)]",
             // One 8-byte prefix for all, NULs after it: min/max need the full comparison
             "['abcdefgh' + '\\x00' * (i % 3) + str(i * 7919 % 30_011) for i in range(30_000)] + ['abcdefgh', 'abcdefg', '']",
             "[None if i % 89 == 0 else np.zeros(0, 'f4') if i % 83 == 0 else rng.standard_normal(i % 700).astype('f4') for i in range(3_000)]",
