@@ -53,6 +53,8 @@ final class BulkPageEncoder {
 
     /** Page buffer kept between chunks: a few pages' worth; a bigger one (huge values) is dropped after its chunk. */
     private static final int KEEP_BYTES = 4 * PAGE_BYTES;
+    /** Longest min/max kept whole in page statistics ({@link #statsLength}). */
+    static final int STATS_PREFIX = 64 << 10;
 
     private static final int DOUBLE = 0;
     private static final int FLOAT = 1;
@@ -81,8 +83,6 @@ final class BulkPageEncoder {
     /** A page's string offsets and bytes, copied from the Arrow buffers. */
     private int[] offs = new int[1024];
     private byte[] text = new byte[1 << 16];
-    /** Whether the statistics of the page just encoded refer to {@link #buf}: a new one for the next page. */
-    private boolean detach;
     /** zstd's output for a page. */
     private byte[] packed = new byte[0];
 
@@ -182,14 +182,9 @@ final class BulkPageEncoder {
                     body = BytesInput.from(compressor.compress(raw).toByteArray());
                 }
                 pages.add(new Page(values, end - first, size, body, stats));
-                if (detach) {
-                    buf = new byte[1 << 16];
-                    detach = false;
-                }
                 first = end;
             }
         } finally {
-            detach = false;
             if (buf.length > KEEP_BYTES) {
                 // A page of one huge value (a 900 MiB bytes object) must not stay on the heap with the encoder.
                 buf = new byte[1 << 16];
@@ -428,15 +423,9 @@ final class BulkPageEncoder {
             }
         }
         stringCount = count;
-        if (min >= 0 && direct) {
-            // Huge values: the statistics keep views of this page buffer, which is then given up
-            // (detached) instead of copying up to two such values.
-            stats.updateStats(Binary.fromConstantByteArray(buf, min + 4, lengthAt(min)));
-            stats.updateStats(Binary.fromConstantByteArray(buf, max + 4, lengthAt(max)));
-            detach = true;
-        } else if (min >= 0) {
-            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + lengthAt(min))));
-            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, max + 4, max + 4 + lengthAt(max))));
+        if (min >= 0) {
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + statsLength(min))));
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, max + 4, max + 4 + statsLength(max))));
         }
     }
 
@@ -458,6 +447,18 @@ final class BulkPageEncoder {
     /** Whether the bound chunk has null rows (lists) and null values (leaf vector). */
     private boolean nullRows;
     private boolean nullValues;
+
+    /**
+     * The bytes of the string at {@code at} that the page statistics keep: all of it, or its first
+     * {@value #STATS_PREFIX} bytes. A longer min or max never reaches the file whole: the footer
+     * drops min/max over 4 KiB (parquet-java's {@code MAX_STATS_SIZE}) and the column index keeps
+     * 64 bytes; every comparison with a value shorter than the prefix has the same outcome. So the
+     * file is the same, and a row group waiting for the writer does not hold a copy of a 900 MiB
+     * value.
+     */
+    private int statsLength(int at) {
+        return Math.min(lengthAt(at), STATS_PREFIX);
+    }
 
     /** Unsigned lexicographic order of two strings in {@link #buf} (parquet-java's order for BINARY). */
     private int compare(int a, int b) {
