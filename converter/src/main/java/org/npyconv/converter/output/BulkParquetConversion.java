@@ -6,9 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,11 +22,8 @@ import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.compression.CompressionCodecFactory;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.hadoop.CodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.codec.ZstandardCodec;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 import org.npyconv.converter.arrow.RawColumns;
@@ -39,8 +34,9 @@ import org.npyconv.indexer.NpyRawArray;
  * {@code float} or {@code double} (any byte order, C order) is written as PLAIN pages straight
  * from the items' bytes through parquet-java's {@link ParquetFileWriter}, which still writes the
  * row groups, page headers, statistics, column and offset indexes and the footer. The record path
- * ({@link ParquetSink}) handed every value to a column writer one call at a time and first tried a
- * dictionary per row group, which random numbers never fit: 6–8 s for 400 MB of doubles.
+ * ({@link ParquetSink}) goes through Arrow vectors first (it has its own bulk pages since, {@link
+ * BulkPageEncoder}); this path reads the items' bytes straight into pages. Shared with it:
+ * {@link ParquetCompressors}, {@link PageStatistics}.
  *
  * <p>Same schema, footer metadata ({@code ARROW:schema}, npy keys), row groups (one per chunk),
  * values and min/max/null-count statistics as the record path (checked by pyarrow and DuckDB in
@@ -96,7 +92,7 @@ final class BulkParquetConversion {
         ColumnDescriptor column = parquetSchema.getColumns().get(0);
         Map<String, String> meta = new HashMap<>(schema.getCustomMetadata());
         meta.put("ARROW:schema", ParquetSchema.arrowSchemaMetadata(schema));
-        CompressionCodecName codecName = codec(options.compression());
+        CompressionCodecName codecName = ParquetCompressors.codec(options.compression());
         int pageValues = Math.max(1, Math.min(perChunk, PAGE_BYTES / bulk.valueWidth()));
         try (ParquetFileWriter writer = new ParquetFileWriter(new ChannelOutputFile(out), parquetSchema,
                 ParquetFileWriter.Mode.OVERWRITE, options.maxChunkBytes(), ParquetWriter.MAX_PADDING_SIZE_DEFAULT,
@@ -145,8 +141,7 @@ final class BulkParquetConversion {
         private final ExecutorService pool;
         private final int inFlight;
         private final ArrayDeque<Future<Page>> ahead = new ArrayDeque<>();
-        private final List<CodecFactory> factories = new ArrayList<>();
-        private final ThreadLocal<CompressionCodecFactory.BytesInputCompressor> compressor;
+        private final ParquetCompressors compressors;
         private long nextRow;
         private int nextInGroup;
 
@@ -160,15 +155,7 @@ final class BulkParquetConversion {
                 t.setDaemon(true);
                 return t;
             });
-            this.compressor = ThreadLocal.withInitial(() -> {
-                PlainParquetConfiguration conf = new PlainParquetConfiguration();
-                conf.setInt(ZstandardCodec.PARQUET_COMPRESS_ZSTD_LEVEL, 1); // as ParquetSink: pyarrow's level
-                CodecFactory f = new CodecFactory(conf, PAGE_BYTES);
-                synchronized (factories) {
-                    factories.add(f);
-                }
-                return f.getCompressor(codecName);
-            });
+            this.compressors = new ParquetCompressors(codecName);
         }
 
         /** The next page in row order (pages never straddle a row group). */
@@ -212,14 +199,19 @@ final class BulkParquetConversion {
                 swap(values, count, width);
             }
             Statistics<?> stats = Statistics.createStats(column.getPrimitiveType());
-            update(stats, values, count);
+            PageStatistics.extremes(stats, values, count);
             BytesInput raw = BytesInput.concat(allDefined(count), BytesInput.from(values.array(), 0, count * width));
             int uncompressed = Math.toIntExact(raw.size());
             if (codecName == CompressionCodecName.UNCOMPRESSED) {
                 return new Page(count, uncompressed, raw, stats);
             }
-            // Copied out: the compressor reuses its output buffer on its next page.
-            return new Page(count, uncompressed, BytesInput.from(compressor.get().compress(raw).toByteArray()), stats);
+            CompressionCodecFactory.BytesInputCompressor compressor = compressors.borrow();
+            try {
+                // Copied out: the compressor reuses its output buffer on its next page.
+                return new Page(count, uncompressed, BytesInput.from(compressor.compress(raw).toByteArray()), stats);
+            } finally {
+                compressors.giveBack(compressor);
+            }
         }
 
         /** Waits for the pages in flight, ends the threads, releases the compressors. */
@@ -244,9 +236,7 @@ final class BulkParquetConversion {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                synchronized (factories) {
-                    factories.forEach(CodecFactory::release);
-                }
+                compressors.close();
             }
         }
     }
@@ -261,85 +251,6 @@ final class BulkParquetConversion {
         return BytesInput.concat(BytesInput.fromInt(Math.toIntExact(run.size())), run);
     }
 
-    /**
-     * Min, max and null count (0) as parquet-java's statistics compute them from every value, but
-     * in a plain loop: only the extremes (and each NaN, which its float statistics count and keep
-     * out of min/max) are handed to it. Min/max of a set do not depend on order, so feeding the
-     * extremes gives the same statistics as feeding every value. {@link Double#compare} orders
-     * -0.0 below 0.0 as parquet-java's comparator does.
-     */
-    private void update(Statistics<?> stats, ByteBuffer page, int count) {
-        if (count == 0) {
-            return;
-        }
-        switch (stats.type().getPrimitiveTypeName()) {
-            case DOUBLE -> {
-                java.nio.DoubleBuffer v = page.asDoubleBuffer();
-                double min = Double.NaN;
-                double max = Double.NaN;
-                for (int j = 0; j < count; j++) {
-                    double x = v.get(j);
-                    if (Double.isNaN(x)) {
-                        stats.updateStats(x);
-                    } else if (Double.isNaN(min)) {
-                        min = x;
-                        max = x;
-                    } else {
-                        min = Double.compare(x, min) < 0 ? x : min;
-                        max = Double.compare(x, max) > 0 ? x : max;
-                    }
-                }
-                if (!Double.isNaN(min)) {
-                    stats.updateStats(min);
-                    stats.updateStats(max);
-                }
-            }
-            case FLOAT -> {
-                java.nio.FloatBuffer v = page.asFloatBuffer();
-                float min = Float.NaN;
-                float max = Float.NaN;
-                for (int j = 0; j < count; j++) {
-                    float x = v.get(j);
-                    if (Float.isNaN(x)) {
-                        stats.updateStats(x);
-                    } else if (Float.isNaN(min)) {
-                        min = x;
-                        max = x;
-                    } else {
-                        min = Float.compare(x, min) < 0 ? x : min;
-                        max = Float.compare(x, max) > 0 ? x : max;
-                    }
-                }
-                if (!Float.isNaN(min)) {
-                    stats.updateStats(min);
-                    stats.updateStats(max);
-                }
-            }
-            case INT64 -> {
-                java.nio.LongBuffer v = page.asLongBuffer();
-                long min = Long.MAX_VALUE;
-                long max = Long.MIN_VALUE;
-                for (int j = 0; j < count; j++) {
-                    min = Math.min(min, v.get(j));
-                    max = Math.max(max, v.get(j));
-                }
-                stats.updateStats(min);
-                stats.updateStats(max);
-            }
-            default -> {
-                java.nio.IntBuffer v = page.asIntBuffer();
-                int min = Integer.MAX_VALUE;
-                int max = Integer.MIN_VALUE;
-                for (int j = 0; j < count; j++) {
-                    min = Math.min(min, v.get(j));
-                    max = Math.max(max, v.get(j));
-                }
-                stats.updateStats(min);
-                stats.updateStats(max);
-            }
-        }
-    }
-
     private static void swap(ByteBuffer b, int count, int width) {
         for (int j = 0; j < count; j++) {
             int at = j * width;
@@ -349,14 +260,5 @@ final class BulkParquetConversion {
                 b.putInt(at, Integer.reverseBytes(b.getInt(at)));
             }
         }
-    }
-
-    private static CompressionCodecName codec(Compression c) {
-        return switch (c) {
-            case ZSTD -> CompressionCodecName.ZSTD;
-            case SNAPPY -> CompressionCodecName.SNAPPY;
-            case LZ4 -> CompressionCodecName.LZ4_RAW;
-            case NONE -> CompressionCodecName.UNCOMPRESSED;
-        };
     }
 }

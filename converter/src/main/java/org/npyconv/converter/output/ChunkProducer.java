@@ -102,27 +102,29 @@ final class ChunkProducer {
             return t;
         }) : null;
         int window = pool == null ? 1 : 2 * threads;
-        ArrayDeque<Future<List<VectorSchemaRoot>>> inFlight = new ArrayDeque<>();
+        ArrayDeque<Future<Ready>> inFlight = new ArrayDeque<>();
         try {
             while (cutter.hasNext() || !inFlight.isEmpty()) {
                 while (cutter.hasNext() && inFlight.size() < window) {
                     long from = cutter.from();
                     long to = cutter.next();
                     if (pool == null) {
-                        inFlight.add(java.util.concurrent.CompletableFuture.completedFuture(convertRange(from, to)));
+                        inFlight.add(java.util.concurrent.CompletableFuture.completedFuture(ready(convertRange(from, to), sink)));
                     } else {
-                        inFlight.add(pool.submit(() -> convertRange(from, to)));
+                        inFlight.add(pool.submit(() -> ready(convertRange(from, to), sink)));
                     }
                 }
-                List<VectorSchemaRoot> done = take(inFlight.poll());
-                try {
-                    for (VectorSchemaRoot root : done) {
+                try (Ready done = take(inFlight.poll())) {
+                    for (VectorSchemaRoot root : done.roots()) {
                         sink.writeChunk(root);
                         rows += root.getRowCount();
                         chunks++;
                     }
-                } finally {
-                    done.forEach(VectorSchemaRoot::close);
+                    for (ChunkSink.Encoded chunk : done.encoded()) {
+                        sink.writeEncoded(chunk);
+                        rows += chunk.rows();
+                        chunks++;
+                    }
                 }
                 options.progress().accept(rows);
             }
@@ -136,7 +138,7 @@ final class ChunkProducer {
                 List<Runnable> neverStarted = new ArrayList<>();
                 pool.getQueue().drainTo(neverStarted);
                 pool.shutdown();
-                for (Future<List<VectorSchemaRoot>> f : inFlight) {
+                for (Future<Ready> f : inFlight) {
                     if (neverStarted.contains(f)) {
                         f.cancel(false);
                     } else {
@@ -188,7 +190,43 @@ final class ChunkProducer {
         }
     }
 
-    private static List<VectorSchemaRoot> take(Future<List<VectorSchemaRoot>> f) throws IOException {
+    /**
+     * A task's chunks as the sink takes them: the roots, or (for a sink that {@link
+     * ChunkSink#encodesInWorkers encodes in the workers}) their encodings, the roots already freed.
+     */
+    private record Ready(List<VectorSchemaRoot> roots, List<ChunkSink.Encoded> encoded) implements AutoCloseable {
+        @Override
+        public void close() {
+            roots.forEach(VectorSchemaRoot::close);
+            encoded.forEach(ChunkSink.Encoded::close);
+        }
+    }
+
+    /**
+     * Runs on the worker after {@link #convertRange}: a sink that encodes in the workers gets each
+     * chunk now, and the chunk's vectors are freed as soon as it is encoded, so only the (smaller)
+     * encodings wait for the writer.
+     */
+    private static Ready ready(List<VectorSchemaRoot> roots, ChunkSink sink) throws IOException {
+        if (!sink.encodesInWorkers()) {
+            return new Ready(roots, List.of());
+        }
+        List<ChunkSink.Encoded> encoded = new ArrayList<>();
+        try {
+            for (int k = 0; k < roots.size(); k++) {
+                encoded.add(sink.encode(roots.get(k)));
+                roots.get(k).close();
+            }
+            return new Ready(List.of(), encoded);
+        } catch (IOException | RuntimeException | Error e) {
+            encoded.forEach(ChunkSink.Encoded::close);
+            throw e;
+        } finally {
+            roots.forEach(VectorSchemaRoot::close);
+        }
+    }
+
+    private static Ready take(Future<Ready> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -210,9 +248,9 @@ final class ChunkProducer {
     }
 
     /** Releases the chunks of a task abandoned after a failure (waits for it: buffers must not leak). */
-    private static void closeWhenDone(Future<List<VectorSchemaRoot>> f) {
+    private static void closeWhenDone(Future<Ready> f) {
         try {
-            f.get().forEach(VectorSchemaRoot::close);
+            f.get().close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | RuntimeException e) {

@@ -1,375 +1,284 @@
 package org.npyconv.converter.output;
 
 import java.io.IOException;
-import java.math.BigDecimal;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.DateDayVector;
-import org.apache.arrow.vector.Decimal256Vector;
-import org.apache.arrow.vector.DecimalVector;
-import org.apache.arrow.vector.DurationVector;
-import org.apache.arrow.vector.ExtensionTypeVector;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.Float2Vector;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.NullVector;
-import org.apache.arrow.vector.SmallIntVector;
-import org.apache.arrow.vector.TimeMicroVector;
-import org.apache.arrow.vector.TimeStampSecTZVector;
-import org.apache.arrow.vector.TimeStampSecVector;
-import org.apache.arrow.vector.TimeStampVector;
-import org.apache.arrow.vector.TinyIntVector;
-import org.apache.arrow.vector.UInt1Vector;
-import org.apache.arrow.vector.UInt2Vector;
-import org.apache.arrow.vector.UInt4Vector;
-import org.apache.arrow.vector.UInt8Vector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.MapVector;
-import org.apache.arrow.vector.complex.StructVector;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.values.factory.DefaultValuesWriterFactory;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.codec.ZstandardCodec;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.column.ColumnWriteStore;
+import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.schema.MessageType;
 
 /**
- * Parquet through parquet-hadoop's {@link ParquetWriter}, one row group per chunk (the writer's row
- * count limit is the chunk size, its byte limit above the chunk byte bound), statistics and
- * column/offset indexes on, {@code ARROW:schema} and the npy metadata in the footer.
- * Rows are read from the borrowed {@link VectorSchemaRoot} of the current chunk.
+ * Parquet, one row group per chunk, statistics and column/offset indexes on, {@code ARROW:schema}
+ * and the npy metadata in the footer (docs/converter.md, "Parquet").
+ *
+ * <p>Each chunk is encoded into a finished row group by {@link #encode}, on the chunk producer's
+ * worker threads ({@link ChunkSink#encodesInWorkers}): its pages are encoded and compressed there,
+ * and the writing thread ({@link #writeEncoded}) only appends their bytes and metadata in chunk
+ * order through parquet-java's {@link ParquetFileWriter}. A row group depends only on its chunk, so
+ * the file is the same for any thread count. Two encoders:
+ * <ul>
+ *   <li>{@link BulkPageEncoder}: PLAIN pages straight from the Arrow buffers for a top-level
+ *       string/binary/signed int/float column or a list of numbers, unless a dictionary would pay
+ *       for the chunk;</li>
+ *   <li>parquet-java's column writers (dictionary encoding with its PLAIN fallback) fed by
+ *       {@link Shredder} into an in-memory {@link ColumnChunkPageWriteStore}: every other shape
+ *       (structs, maps, nested lists, tensors, ...).</li>
+ * </ul>
+ * Memory: the row groups in flight, compressed, plus one chunk being encoded per worker.
  */
 final class ParquetSink implements ChunkSink {
     /**
      * Rows go straight to parquet-java's column writers ({@link Shredder}) unless off: only tests
-     * turn it off, to compare with the record-consumer path.
+     * turn it off, to compare with the record-consumer path ({@link RecordRows}).
      */
     static volatile boolean direct = true;
-    private static final java.lang.reflect.Field CONSUMER_COLUMNS = consumerColumnsField();
-    private final ParquetWriter<Integer> writer;
-    private final RowSupport support;
-    private final int rowsPerChunk;
+    /** Bulk pages for the shapes {@link BulkPageEncoder} takes; off only in tests, to compare with the column writers. */
+    static volatile boolean bulkPages = true;
+    /** The dictionary probe before the column writers ({@link DictionaryProbe}); off only in tests, to compare. */
+    static volatile boolean dictionaryProbe = true;
+    /** Column chunks whose dictionary the probe turned off, since start-up (tests). */
+    static final LongAdder PLAIN_ONLY_CHUNKS = new LongAdder();
+    /** Row groups written from bulk pages since start-up: lets tests see that the path was taken. */
+    static final LongAdder BULK_ROW_GROUPS = new LongAdder();
+    /** Row groups encoded on a thread other than the writing one, since start-up (tests). */
+    static final LongAdder WORKER_ROW_GROUPS = new LongAdder();
+
+    private final MessageType parquetSchema;
+    private final Map<String, String> meta;
+    private final ParquetProperties props;
+    private final CompressionCodecName codec;
+    private final ParquetCompressors compressors;
+    private final FileChannel channel;
+    private final ParquetFileWriter writer;
+    /** The one column's field and leaf when {@link BulkPageEncoder} takes its shape, else null. */
+    private final Field bulkField;
+    private final ColumnDescriptor bulkLeaf;
+    private final ConcurrentLinkedQueue<BulkPageEncoder> encoders = new ConcurrentLinkedQueue<>();
+    private final Thread writingThread = Thread.currentThread();
+    private int rowGroups;
+    private boolean ended;
 
     ParquetSink(Schema schema, Path file, ConvertOptions options) throws IOException {
-        Map<String, String> meta = new HashMap<>(schema.getCustomMetadata());
+        meta = new HashMap<>(schema.getCustomMetadata());
         meta.put("ARROW:schema", ParquetSchema.arrowSchemaMetadata(schema));
-        support = new RowSupport(ParquetSchema.of(schema), meta);
-        rowsPerChunk = options.rowsPerChunk();
-        CompressionCodecName codec;
-        switch (options.compression()) {
-            case ZSTD: codec = CompressionCodecName.ZSTD; break;
-            case SNAPPY: codec = CompressionCodecName.SNAPPY; break;
-            case LZ4: codec = CompressionCodecName.LZ4_RAW; break;
-            default: codec = CompressionCodecName.UNCOMPRESSED;
+        parquetSchema = ParquetSchema.of(schema);
+        codec = ParquetCompressors.codec(options.compression());
+        props = properties(List.of());
+        Field only = schema.getFields().size() == 1 ? schema.getFields().get(0) : null;
+        boolean bulk = only != null && BulkPageEncoder.supports(only) && parquetSchema.getColumns().size() == 1;
+        bulkField = bulk ? only : null;
+        bulkLeaf = bulk ? parquetSchema.getColumns().get(0) : null;
+        compressors = new ParquetCompressors(codec);
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        try {
+            writer = new ParquetFileWriter(new ChannelOutputFile(channel), parquetSchema, ParquetFileWriter.Mode.OVERWRITE,
+                    options.maxChunkBytes(), ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, props);
+            writer.start();
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
-        org.apache.parquet.conf.PlainParquetConfiguration conf = new org.apache.parquet.conf.PlainParquetConfiguration();
-        // pyarrow's zstd level (pa.Codec.default_compression_level('zstd') == 1); parquet-java's
-        // default of 3 costs about twice the CPU for a few per cent of size.
-        conf.setInt(ZstandardCodec.PARQUET_COMPRESS_ZSTD_LEVEL, 1);
-        writer = new Builder(file, support)
-                .withConf(conf)
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .withCompressionCodec(codec)
-                .withRowGroupRowCountLimit(options.rowsPerChunk())
-                .withRowGroupSize(options.maxChunkBytes())
-                // parquet-java checks the page (and row group) size only after 100 rows by default: 100
-                // values of 900 MiB each pile up in one page on the heap before the first check, and a
-                // >4 GiB array of them ran out of memory (RobustnessBigConvertTest). From row 1 the writer
+    }
+
+    /** Our writer settings, with the dictionary off for the leaf columns {@code plainOnly}. */
+    private static ParquetProperties properties(List<ColumnDescriptor> plainOnly) {
+        ParquetProperties.Builder b = ParquetProperties.builder()
+                // parquet-java checks the page size only after 100 rows by default: 100 values of
+                // 900 MiB each pile up in one page on the heap before the first check, and a >4 GiB
+                // array of them ran out of memory (RobustnessBigConvertTest). From row 1 the writer
                 // checks early and then adapts its interval to the row size, so small rows cost nothing.
                 .withMinRowCountForPageSizeCheck(1)
                 .withStatisticsEnabled(true)
                 .withDictionaryEncoding(true)
-                .build();
+                // Its own factory: the default one is a static that every ParquetProperties re-initializes
+                // with itself, so properties built at once on two workers would see each other's settings.
+                .withValuesWriterFactory(new DefaultValuesWriterFactory());
+        for (ColumnDescriptor c : plainOnly) {
+            b.withDictionaryEncoding(String.join(".", c.getPath()), false);
+        }
+        return b.build();
+    }
+
+    /**
+     * The properties for one chunk: the dictionary off for the leaves where {@link DictionaryProbe}
+     * sees that parquet-java would drop it after the first page anyway.
+     */
+    private ParquetProperties chunkProperties(VectorSchemaRoot root) {
+        List<FieldVector> leaves = DictionaryProbe.leaves(root.getFieldVectors());
+        List<ColumnDescriptor> columns = parquetSchema.getColumns();
+        if (!dictionaryProbe || leaves.size() != columns.size()) {
+            return props;
+        }
+        List<ColumnDescriptor> plainOnly = new java.util.ArrayList<>();
+        for (int k = 0; k < columns.size(); k++) {
+            if (!DictionaryProbe.mayPay(leaves.get(k))) {
+                plainOnly.add(columns.get(k));
+            }
+        }
+        PLAIN_ONLY_CHUNKS.add(plainOnly.size());
+        return plainOnly.isEmpty() ? props : properties(plainOnly);
+    }
+
+    @Override
+    public boolean encodesInWorkers() {
+        return true;
     }
 
     @Override
     public void writeChunk(VectorSchemaRoot root) throws IOException {
-        support.root = root;
-        int n = root.getRowCount();
-        for (int i = 0; i < n; i++) {
-            writer.write(i);
+        try (Encoded chunk = encode(root)) {
+            writeEncoded(chunk);
         }
+    }
+
+    /** {@code root}'s rows as a finished row group (pages encoded and compressed); thread-safe. */
+    @Override
+    public Encoded encode(VectorSchemaRoot root) throws IOException {
+        int rows = root.getRowCount();
+        if (rows == 0) {
+            return new BulkGroup(0, List.of(), 0, null);
+        }
+        if (Thread.currentThread() != writingThread) {
+            WORKER_ROW_GROUPS.increment();
+        }
+        CompressionCodecFactory.BytesInputCompressor compressor = compressors.borrow();
+        try {
+            FieldVector vector = root.getVector(0);
+            if (bulkField != null && bulkPages && (vector instanceof ListVector) == (bulkField.getType() instanceof org.apache.arrow.vector.types.pojo.ArrowType.List)) {
+                BulkPageEncoder encoder = encoders.poll();
+                if (encoder == null) {
+                    encoder = BulkPageEncoder.of(bulkField, bulkLeaf);
+                }
+                try {
+                    List<BulkPageEncoder.Page> pages = encoder.encode(vector, rows, compressor, codec);
+                    if (pages != null) {
+                        long values = 0;
+                        for (BulkPageEncoder.Page p : pages) {
+                            values += p.values();
+                        }
+                        return new BulkGroup(rows, pages, values, encoder.repetitionEncoding());
+                    }
+                } finally {
+                    encoders.add(encoder);
+                }
+            }
+            return columnWriters(root, rows, compressor);
+        } finally {
+            compressors.giveBack(compressor);
+        }
+    }
+
+    /** Shreds the rows into parquet-java's column writers over an in-memory page store: pages compressed, dictionary decided. */
+    private Encoded columnWriters(VectorSchemaRoot root, int rows, CompressionCodecFactory.BytesInputCompressor compressor) {
+        ParquetProperties chunk = chunkProperties(root);
+        ColumnChunkPageWriteStore pages = new ColumnChunkPageWriteStore(compressor, parquetSchema,
+                HeapByteBufferAllocator.getInstance(), chunk.getColumnIndexTruncateLength(), chunk.getPageWriteChecksumEnabled());
+        ColumnWriteStore store = chunk.newColumnWriteStore(parquetSchema, pages);
+        try {
+            if (direct) {
+                Shredder shredder = new Shredder(parquetSchema, store);
+                shredder.bind(root);
+                for (int i = 0; i < rows; i++) {
+                    shredder.writeRow(i);
+                }
+            } else {
+                RecordRows records = new RecordRows(new ColumnIOFactory(false).getColumnIO(parquetSchema).getRecordWriter(store));
+                records.bind(root);
+                for (int i = 0; i < rows; i++) {
+                    records.writeRow(i);
+                }
+            }
+            store.flush();
+            return new WriterGroup(rows, pages, store);
+        } catch (RuntimeException | Error e) {
+            store.close();
+            pages.close();
+            throw e;
+        }
+    }
+
+    /** Appends a row group made by {@link #encode}; on the writing thread, in chunk order. */
+    @Override
+    public void writeEncoded(Encoded chunk) throws IOException {
+        if (chunk.rows() == 0) {
+            return;
+        }
+        writer.startBlock(chunk.rows());
+        if (chunk instanceof BulkGroup g) {
+            writer.startColumn(bulkLeaf, g.values(), codec);
+            for (BulkPageEncoder.Page p : g.pages()) {
+                writer.writeDataPage(p.values(), p.uncompressed(), p.body(), p.stats(), p.rows(),
+                        g.repetition(), Encoding.RLE, Encoding.PLAIN);
+            }
+            writer.endColumn();
+            BULK_ROW_GROUPS.increment();
+        } else {
+            ((WriterGroup) chunk).pages().flushToFileWriter(writer);
+        }
+        writer.endBlock();
+        rowGroups++;
     }
 
     @Override
     public void finish() throws IOException {
-        writer.close();
+        if (!ended) {
+            ended = true;
+            writer.end(meta);
+        }
     }
 
     /** Row groups written; valid after {@link #finish}. */
     int rowGroups() {
-        return writer.getFooter().getBlocks().size();
+        return rowGroups;
     }
 
     @Override
     public void close() throws IOException {
-        writer.close();
-    }
-
-    /**
-     * The {@code columns} field of parquet-java's {@code MessageColumnIORecordConsumer}, or null.
-     * parquet-hadoop's {@link ParquetWriter} owns the row-group logic (byte and row limits, page
-     * store, column and offset indexes, statistics, footer) and offers values only through a
-     * {@link RecordConsumer}, whose per-value bookkeeping (field stack, null caches) cost more than
-     * the encoding itself. Its {@link ColumnWriteStore} is public API; reaching it takes this one
-     * reflective read. If parquet-java renames the field, the record consumer path is used.
-     */
-    private static java.lang.reflect.Field consumerColumnsField() {
-        try {
-            Class<?> c = Class.forName("org.apache.parquet.io.MessageColumnIO$MessageColumnIORecordConsumer");
-            java.lang.reflect.Field f = c.getDeclaredField("columns");
-            if (!ColumnWriteStore.class.isAssignableFrom(f.getType())) {
-                return null;
+        try (FileChannel c = channel; ParquetCompressors p = compressors) {
+            if (!ended) {
+                ended = true;
+                writer.close();
             }
-            f.setAccessible(true);
-            return f;
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
         }
     }
 
-    private static ColumnWriteStore columnStore(RecordConsumer consumer) {
-        if (CONSUMER_COLUMNS == null || !CONSUMER_COLUMNS.getDeclaringClass().isInstance(consumer)) {
-            return null;
-        }
-        try {
-            return (ColumnWriteStore) CONSUMER_COLUMNS.get(consumer);
-        } catch (IllegalAccessException | RuntimeException e) {
-            return null;
+    /** A row group of bulk pages (one leaf column). */
+    private record BulkGroup(int rows, List<BulkPageEncoder.Page> pages, long values, Encoding repetition) implements Encoded {
+        @Override
+        public void close() {
+            // heap pages only
         }
     }
 
-    private static final class Builder extends ParquetWriter.Builder<Integer, Builder> {
-        private final RowSupport support;
-
-        Builder(Path file, RowSupport support) {
-            super(new LocalOutputFile(file));
-            this.support = support;
-        }
-
+    /** A row group in parquet-java's page store, its column writers flushed. */
+    private record WriterGroup(int rows, ColumnChunkPageWriteStore pages, ColumnWriteStore store) implements Encoded {
         @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
-            return support;
-        }
-
-        @Override
-        protected WriteSupport<Integer> getWriteSupport(org.apache.parquet.conf.ParquetConfiguration conf) {
-            return support;
-        }
-    }
-
-    /** Writes row {@code i} of the current root through the record consumer. */
-    static final class RowSupport extends WriteSupport<Integer> {
-        private final MessageType schema;
-        private final Map<String, String> meta;
-        private RecordConsumer out;
-        private Shredder shredder;
-        private VectorSchemaRoot bound;
-        VectorSchemaRoot root;
-
-        RowSupport(MessageType schema, Map<String, String> meta) {
-            this.schema = schema;
-            this.meta = meta;
-        }
-
-        @Override
-        public WriteContext init(Configuration configuration) {
-            return new WriteContext(schema, meta);
-        }
-
-        @Override
-        public WriteContext init(org.apache.parquet.conf.ParquetConfiguration configuration) {
-            return new WriteContext(schema, meta);
-        }
-
-        @Override
-        public void prepareForWrite(RecordConsumer recordConsumer) {
-            out = recordConsumer;
-            // Called again for every row group, with a new store: the writers are looked up anew.
-            ColumnWriteStore store = direct ? columnStore(recordConsumer) : null;
-            shredder = store == null ? null : new Shredder(schema, store);
-            bound = null;
-        }
-
-        @Override
-        public void write(Integer row) {
-            int i = row;
-            if (shredder != null) {
-                if (bound != root) {
-                    shredder.bind(root);
-                    bound = root;
-                }
-                shredder.writeRow(i);
-                return;
-            }
-            out.startMessage();
-            List<FieldVector> vectors = root.getFieldVectors();
-            for (int f = 0; f < vectors.size(); f++) {
-                FieldVector v = vectors.get(f);
-                if (!isNull(v, i)) {
-                    out.startField(v.getName(), f);
-                    value(v, i);
-                    out.endField(v.getName(), f);
-                }
-            }
-            out.endMessage();
-        }
-
-        private static FieldVector storage(FieldVector v) {
-            return v instanceof ExtensionTypeVector ? (FieldVector) ((ExtensionTypeVector<?>) v).getUnderlyingVector() : v;
-        }
-
-        private static boolean isNull(FieldVector v, int i) {
-            return v instanceof NullVector || storage(v).isNull(i);
-        }
-
-        private void value(FieldVector vector, int i) {
-            FieldVector v = storage(vector);
-            if (v instanceof MapVector) {
-                MapVector m = (MapVector) v;
-                StructVector entries = (StructVector) m.getDataVector();
-                FieldVector keys = (FieldVector) entries.getChildByOrdinal(0);
-                FieldVector values = (FieldVector) entries.getChildByOrdinal(1);
-                int start = m.getOffsetBuffer().getInt((long) i * 4);
-                int end = m.getOffsetBuffer().getInt((long) (i + 1) * 4);
-                out.startGroup();
-                if (end > start) {
-                    out.startField("key_value", 0);
-                    for (int k = start; k < end; k++) {
-                        out.startGroup();
-                        out.startField("key", 0);
-                        value(keys, k);
-                        out.endField("key", 0);
-                        if (!isNull(values, k)) {
-                            out.startField("value", 1);
-                            value(values, k);
-                            out.endField("value", 1);
-                        }
-                        out.endGroup();
-                    }
-                    out.endField("key_value", 0);
-                }
-                out.endGroup();
-            } else if (v instanceof ListVector) {
-                ListVector l = (ListVector) v;
-                int start = l.getOffsetBuffer().getInt((long) i * 4);
-                int end = l.getOffsetBuffer().getInt((long) (i + 1) * 4);
-                list(l.getDataVector(), start, end);
-            } else if (v instanceof FixedSizeListVector) {
-                FixedSizeListVector l = (FixedSizeListVector) v;
-                int size = l.getListSize();
-                list(l.getDataVector(), i * size, i * size + size);
-            } else if (v instanceof StructVector) {
-                StructVector s = (StructVector) v;
-                out.startGroup();
-                List<FieldVector> kids = s.getChildrenFromFields();
-                for (int f = 0; f < kids.size(); f++) {
-                    FieldVector c = kids.get(f);
-                    if (!isNull(c, i)) {
-                        out.startField(c.getName(), f);
-                        value(c, i);
-                        out.endField(c.getName(), f);
-                    }
-                }
-                out.endGroup();
-            } else {
-                primitive(v, i);
-            }
-        }
-
-        private void list(FieldVector items, int start, int end) {
-            out.startGroup();
-            if (end > start) {
-                out.startField("list", 0);
-                for (int k = start; k < end; k++) {
-                    out.startGroup();
-                    if (!isNull(items, k)) {
-                        out.startField("element", 0);
-                        value(items, k);
-                        out.endField("element", 0);
-                    }
-                    out.endGroup();
-                }
-                out.endField("list", 0);
-            }
-            out.endGroup();
-        }
-
-        private void primitive(FieldVector v, int i) {
-            if (v instanceof BitVector) {
-                out.addBoolean(((BitVector) v).get(i) != 0);
-            } else if (v instanceof BigIntVector) {
-                out.addLong(((BigIntVector) v).get(i));
-            } else if (v instanceof IntVector) {
-                out.addInteger(((IntVector) v).get(i));
-            } else if (v instanceof SmallIntVector) {
-                out.addInteger(((SmallIntVector) v).get(i));
-            } else if (v instanceof TinyIntVector) {
-                out.addInteger(((TinyIntVector) v).get(i));
-            } else if (v instanceof UInt1Vector) {
-                out.addInteger(((UInt1Vector) v).get(i) & 0xFF);
-            } else if (v instanceof UInt2Vector) {
-                out.addInteger(((UInt2Vector) v).get(i));
-            } else if (v instanceof UInt4Vector) {
-                out.addInteger(((UInt4Vector) v).get(i));
-            } else if (v instanceof UInt8Vector) {
-                out.addLong(((UInt8Vector) v).get(i));
-            } else if (v instanceof Float8Vector) {
-                out.addDouble(((Float8Vector) v).get(i));
-            } else if (v instanceof Float4Vector) {
-                out.addFloat(((Float4Vector) v).get(i));
-            } else if (v instanceof Float2Vector) {
-                short bits = ((Float2Vector) v).get(i);
-                out.addBinary(Binary.fromConstantByteArray(new byte[] {(byte) bits, (byte) (bits >> 8)}));
-            } else if (v instanceof VarCharVector) {
-                out.addBinary(Binary.fromConstantByteArray(((VarCharVector) v).get(i)));
-            } else if (v instanceof VarBinaryVector) {
-                out.addBinary(Binary.fromConstantByteArray(((VarBinaryVector) v).get(i)));
-            } else if (v instanceof DateDayVector) {
-                out.addInteger(((DateDayVector) v).get(i));
-            } else if (v instanceof TimeStampSecVector || v instanceof TimeStampSecTZVector) {
-                out.addLong(Math.multiplyExact(((TimeStampVector) v).get(i), 1000L));
-            } else if (v instanceof TimeStampVector) {
-                out.addLong(((TimeStampVector) v).get(i));
-            } else if (v instanceof TimeMicroVector) {
-                out.addLong(((TimeMicroVector) v).get(i));
-            } else if (v instanceof DurationVector) {
-                out.addLong(DurationVector.get(((DurationVector) v).getDataBuffer(), i));
-            } else if (v instanceof DecimalVector || v instanceof Decimal256Vector) {
-                BigDecimal d = v instanceof DecimalVector ? ((DecimalVector) v).getObject(i) : ((Decimal256Vector) v).getObject(i);
-                int width = v instanceof DecimalVector ? 16 : 32;
-                byte[] be = d.unscaledValue().toByteArray();
-                byte[] fixed = new byte[width];
-                byte fill = (byte) (d.signum() < 0 ? 0xFF : 0);
-                int pad = width - be.length;
-                for (int k = 0; k < pad; k++) {
-                    fixed[k] = fill;
-                }
-                System.arraycopy(be, 0, fixed, pad, be.length);
-                out.addBinary(Binary.fromConstantByteArray(fixed));
-            } else {
-                throw new IllegalStateException("no Parquet writer for " + v.getField());
+        public void close() {
+            try {
+                store.close();
+            } finally {
+                pages.close();
             }
         }
     }

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -297,6 +298,8 @@ final class Shredder {
         final ColumnWriter out;
         private int kind = -1;
         private ArrowBuf data;
+        private ArrowBuf offsets;
+        private byte[] heap = new byte[0];
 
         Leaf(ColumnWriter out) {
             this.out = out;
@@ -340,6 +343,18 @@ final class Shredder {
                 throw new IllegalStateException("no Parquet writer for " + x.getField());
             }
             data = kind == NULL || kind == BOOL || kind == BYTES || kind == DECIMAL ? null : x.getDataBuffer();
+            if (kind == BYTES) {
+                // The chunk's bytes copied to the heap once: each value is then a view of them, not a
+                // new array and a checked copy per value. parquet-java copies a reused Binary wherever
+                // it keeps one (dictionary, statistics) and writes PLAIN values out at once.
+                BaseVariableWidthVector bytes = (BaseVariableWidthVector) x;
+                offsets = bytes.getOffsetBuffer();
+                int n = bytes.getValueCount() == 0 ? 0 : offsets.getInt((long) bytes.getValueCount() * 4);
+                if (heap.length < n || heap.length > Math.max(n, 1 << 16) * 4L) {
+                    heap = new byte[Math.max(n, 1 << 10)];
+                }
+                bytes.getDataBuffer().getBytes(0, heap, 0, n);
+            }
         }
 
         @Override
@@ -361,8 +376,8 @@ final class Shredder {
                     break;
                 }
                 case BYTES: {
-                    byte[] b = vector instanceof VarCharVector ? ((VarCharVector) vector).get(i) : ((VarBinaryVector) vector).get(i);
-                    out.write(Binary.fromConstantByteArray(b), r, d);
+                    int start = offsets.getInt((long) i * 4);
+                    out.write(Binary.fromReusedByteArray(heap, start, offsets.getInt((long) (i + 1) * 4) - start), r, d);
                     break;
                 }
                 case DECIMAL: out.write(Binary.fromConstantByteArray(decimal(vector, i)), r, d); break;

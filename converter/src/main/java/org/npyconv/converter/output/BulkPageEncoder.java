@@ -1,0 +1,563 @@
+package org.npyconv.converter.output;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import com.github.luben.zstd.Zstd;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.types.FloatingPointPrecision;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.api.Binary;
+
+/**
+ * Parquet data pages of one column chunk encoded straight from an Arrow vector, for the column
+ * shapes most object arrays have: a top-level {@code string}, {@code binary}, {@code int8..int64},
+ * {@code float} or {@code double}, or a {@code list} of such numbers (ragged 1-D ndarrays). Levels
+ * are written run by run ({@link LevelEncoder}: the same bytes parquet-java writes), PLAIN values
+ * are copied from the vector's buffers in bulk, and min/max/null count come from plain loops; the
+ * pages go to {@link ParquetFileWriter#writeDataPage} with their row counts, so the column index,
+ * offset index and chunk statistics are parquet-java's. parquet-java's column writers, by
+ * contrast, take every value through a virtual call, a dictionary attempt, a statistics update and
+ * a size check.
+ *
+ * <p>Values, levels, statistics and page row boundaries follow the column writers' rules (pages of
+ * at most {@value #PAGE_ROWS} rows, a page closed once it holds about a page size of values, pages
+ * start at row boundaries). The difference is the encoding: always PLAIN. parquet-java (like
+ * pyarrow) first tries a dictionary and falls back to PLAIN after the first page when the
+ * dictionary does not make it smaller ({@code isCompressionSatisfying}); {@link #encode} applies
+ * the same test to the first page's values ({@link #dictionaryPays}) and, when a dictionary would
+ * be kept, returns {@code null}: that chunk goes through the column writers, which keep their
+ * dictionary. The decision depends only on the chunk's values, never on threads. Not thread-safe:
+ * one per encoding task.
+ */
+final class BulkPageEncoder {
+    /** parquet-java's page row count limit ({@code ParquetProperties.DEFAULT_PAGE_ROW_COUNT_LIMIT}). */
+    static final int PAGE_ROWS = 20_000;
+    /** Value bytes after which a page is closed (parquet-java's default page size). */
+    static final int PAGE_BYTES = ParquetProperties.DEFAULT_PAGE_SIZE;
+
+    /** Page buffer kept between chunks: a few pages' worth; a bigger one (huge values) is dropped after its chunk. */
+    private static final int KEEP_BYTES = 4 * PAGE_BYTES;
+    /** Longest min/max kept whole in page statistics ({@link #statsLength}). */
+    static final int STATS_PREFIX = 64 << 10;
+
+    private static final int DOUBLE = 0;
+    private static final int FLOAT = 1;
+    private static final int LONG = 2;
+    private static final int INT = 3;
+    private static final int SHORT = 4;
+    private static final int BYTE = 5;
+    private static final int BYTES = 6;
+
+    /** One finished data page: level entries, rows, uncompressed size, the (compressed) body, statistics. */
+    record Page(int values, int rows, int uncompressed, BytesInput body, Statistics<?> stats) {
+    }
+
+    private final ColumnDescriptor column;
+    private final boolean list;
+    private final int kind;
+    /** Bytes of one value in the Arrow vector, and in the PLAIN page (0 for strings). */
+    private final int arrowWidth;
+    private final int plainWidth;
+    private final LevelEncoder rep;
+    private final LevelEncoder def;
+    private byte[] buf = new byte[1 << 16];
+    private int size;
+    /** Where each string value starts in {@link #buf} (its length prefix), for min/max and the dictionary test. */
+    private int[] starts = new int[1024];
+    /** A page's string offsets and bytes, copied from the Arrow buffers. */
+    private int[] offs = new int[1024];
+    private byte[] text = new byte[1 << 16];
+    /** zstd's output for a page. */
+    private byte[] packed = new byte[0];
+
+    private BulkPageEncoder(ColumnDescriptor column, boolean list, int kind) {
+        this.column = column;
+        this.list = list;
+        this.kind = kind;
+        this.arrowWidth = switch (kind) {
+            case DOUBLE, LONG -> 8;
+            case FLOAT, INT -> 4;
+            case SHORT -> 2;
+            case BYTE -> 1;
+            default -> 0;
+        };
+        this.plainWidth = kind == BYTES ? 0 : Math.max(4, arrowWidth);
+        this.rep = list ? new LevelEncoder(column.getMaxRepetitionLevel()) : null;
+        this.def = new LevelEncoder(column.getMaxDefinitionLevel());
+    }
+
+    /** Whether {@link #of} takes {@code field}: the shapes above, nothing nested deeper. */
+    static boolean supports(Field field) {
+        if (field.getType() instanceof ArrowType.List) {
+            int k = kind(field.getChildren().get(0).getType());
+            return k >= 0 && k != BYTES;
+        }
+        return kind(field.getType()) >= 0;
+    }
+
+    /** An encoder for {@code field}'s one leaf column {@code column}; {@link #supports} must hold. */
+    static BulkPageEncoder of(Field field, ColumnDescriptor column) {
+        boolean list = field.getType() instanceof ArrowType.List;
+        int k = kind(list ? field.getChildren().get(0).getType() : field.getType());
+        if (k < 0 || list && (k == BYTES || column.getMaxRepetitionLevel() != 1 || column.getMaxDefinitionLevel() != 3)
+                || !list && (column.getMaxRepetitionLevel() != 0 || column.getMaxDefinitionLevel() != 1)) {
+            throw new IllegalArgumentException("no bulk pages for " + field);
+        }
+        return new BulkPageEncoder(column, list, k);
+    }
+
+    /** The kind of a leaf type, or -1; unsigned and narrow float types keep the column writers (other orderings, widenings). */
+    private static int kind(ArrowType t) {
+        if (t instanceof ArrowType.Utf8 || t instanceof ArrowType.Binary) {
+            return BYTES;
+        }
+        if (t instanceof ArrowType.FloatingPoint fp) {
+            return fp.getPrecision() == FloatingPointPrecision.DOUBLE ? DOUBLE
+                    : fp.getPrecision() == FloatingPointPrecision.SINGLE ? FLOAT : -1;
+        }
+        if (t instanceof ArrowType.Int i && i.getIsSigned()) {
+            return switch (i.getBitWidth()) {
+                case 64 -> LONG;
+                case 32 -> INT;
+                case 16 -> SHORT;
+                case 8 -> BYTE;
+                default -> -1;
+            };
+        }
+        return -1;
+    }
+
+    /** Encoding of the level streams, for {@link ParquetFileWriter#writeDataPage}. */
+    Encoding repetitionEncoding() {
+        return list ? Encoding.RLE : Encoding.BIT_PACKED;
+    }
+
+    /**
+     * The pages of {@code vector}'s {@code rows} rows, compressed with {@code compressor} (unless
+     * {@code codec} is UNCOMPRESSED), or {@code null} when a dictionary would pay for this chunk.
+     */
+    List<Page> encode(FieldVector vector, int rows, CompressionCodecFactory.BytesInputCompressor compressor,
+                      CompressionCodecName codec) throws IOException {
+        List<Page> pages = new ArrayList<>();
+        ListVector lists = list ? (ListVector) vector : null;
+        FieldVector leaf = list ? lists.getDataVector() : vector;
+        ArrowBuf offsets = list ? lists.getOffsetBuffer()
+                : kind == BYTES ? ((BaseVariableWidthVector) leaf).getOffsetBuffer() : null;
+        // Counted once per chunk: getNullCount() walks the whole validity buffer.
+        nullRows = list && lists.getNullCount() > 0;
+        nullValues = leaf.getNullCount() > 0;
+        try {
+            int first = 0;
+            while (first < rows) {
+                int end = pageEnd(offsets, first, rows);
+                Statistics<?> stats = Statistics.createStats(column.getPrimitiveType());
+                int values = list ? encodeLists(lists, leaf, first, end, stats) : encodeLeaf(leaf, first, end, stats);
+                if (first == 0 && dictionaryPays()) {
+                    return null;
+                }
+                BytesInput raw = BytesInput.from(buf, 0, size);
+                BytesInput body;
+                if (codec == CompressionCodecName.UNCOMPRESSED) {
+                    body = BytesInput.from(Arrays.copyOf(buf, size));
+                } else if (codec == CompressionCodecName.ZSTD && size <= KEEP_BYTES) {
+                    body = BytesInput.from(zstd());
+                } else {
+                    // Copied out: the compressor reuses its output buffer on its next page.
+                    body = BytesInput.from(compressor.compress(raw).toByteArray());
+                }
+                pages.add(new Page(values, end - first, size, body, stats));
+                first = end;
+            }
+        } finally {
+            if (buf.length > KEEP_BYTES) {
+                // A page of one huge value (a 900 MiB bytes object) must not stay on the heap with the encoder.
+                buf = new byte[1 << 16];
+            }
+            if (text.length > KEEP_BYTES) {
+                text = new byte[1 << 16];
+            }
+            if (offs.length > PAGE_ROWS + 1) {
+                offs = new int[1024];
+            }
+        }
+        return pages;
+    }
+
+    /**
+     * The page compressed by zstd in one call, level 1 as {@link ParquetCompressors}: a third less
+     * CPU than parquet-java's compressor, which streams the page through {@code ZstdOutputStream}
+     * and copies its output twice. The same zstd library; a standard frame that every reader
+     * decodes (its header also records the size). Pages over {@link #KEEP_BYTES} (a few huge
+     * values) stream through parquet-java's compressor instead, which needs no output buffer of
+     * the page's size.
+     */
+    private byte[] zstd() {
+        int bound = (int) Math.min(Integer.MAX_VALUE - 16L, Zstd.compressBound(size));
+        if (packed.length < bound) {
+            packed = new byte[bound];
+        }
+        long n = Zstd.compressByteArray(packed, 0, packed.length, buf, 0, size, 1);
+        if (Zstd.isError(n)) {
+            throw new IllegalStateException("zstd: " + Zstd.getErrorName(n));
+        }
+        return Arrays.copyOf(packed, (int) n);
+    }
+
+    /** Where the page starting at row {@code first} ends: {@value #PAGE_ROWS} rows or about {@value #PAGE_BYTES} value bytes. */
+    private int pageEnd(ArrowBuf offsets, int first, int rows) {
+        int limit = (int) Math.min(rows, (long) first + PAGE_ROWS);
+        if (offsets == null) {
+            return Math.min(limit, first + Math.max(1, PAGE_BYTES / plainWidth));
+        }
+        // Strings: 4 + length bytes each; list items: plainWidth each. A page holds at least one row
+        // and ends at the first row where its values reach PAGE_BYTES (the bytes grow with the end
+        // row, so a binary search finds it).
+        int base = offsets.getInt((long) first * 4);
+        int lo = first + 1;
+        int hi = limit;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            long bytes = (long) (offsets.getInt((long) mid * 4) - base) * (list ? plainWidth : 1) + (list ? 0 : 4L * (mid - first));
+            if (bytes >= PAGE_BYTES) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /** Definition levels and values of top-level rows {@code [first, end)} into {@link #buf}; returns the level entries. */
+    private int encodeLeaf(FieldVector v, int first, int end, Statistics<?> stats) {
+        int n = end - first;
+        def.reset();
+        int nulls = 0;
+        if (!nullValues) {
+            def.run(1, n);
+        } else {
+            for (int i = first; i < end; i++) {
+                boolean isNull = v.isNull(i);
+                nulls += isNull ? 1 : 0;
+                def.add(isNull ? 0 : 1);
+            }
+        }
+        def.finish();
+        size = 0;
+        putLevels(def);
+        int valuesAt = size;
+        if (kind == BYTES) {
+            strings((BaseVariableWidthVector) v, first, end, nulls > 0, stats);
+        } else {
+            fixed(v, first, end, nulls > 0);
+            PageStatistics.extremes(stats, buf, valuesAt, (size - valuesAt) / plainWidth);
+        }
+        stats.incrementNumNulls(nulls);
+        return n;
+    }
+
+    /** Repetition and definition levels and item values of list rows {@code [first, end)}; returns the level entries. */
+    private int encodeLists(ListVector lists, FieldVector items, int first, int end, Statistics<?> stats) {
+        ArrowBuf offsets = lists.getOffsetBuffer();
+        boolean nullItems = nullValues;
+        rep.reset();
+        def.reset();
+        int entries = 0;
+        int nulls = 0;
+        for (int i = first; i < end; i++) {
+            int s = offsets.getInt((long) i * 4);
+            int e = offsets.getInt((long) (i + 1) * 4);
+            if (nullRows && lists.isNull(i) || e == s) {
+                // A null list (level 0) or an empty one (level 1): one null entry.
+                rep.add(0);
+                def.add(nullRows && lists.isNull(i) ? 0 : 1);
+                nulls++;
+                entries++;
+                continue;
+            }
+            rep.add(0);
+            rep.run(1, e - s - 1);
+            if (!nullItems) {
+                def.run(3, e - s);
+            } else {
+                for (int k = s; k < e; k++) {
+                    boolean isNull = items.isNull(k);
+                    nulls += isNull ? 1 : 0;
+                    def.add(isNull ? 2 : 3);
+                }
+            }
+            entries += e - s;
+        }
+        rep.finish();
+        def.finish();
+        size = 0;
+        putLevels(rep);
+        putLevels(def);
+        int valuesAt = size;
+        if (!nullRows && !nullItems) {
+            fixed(items, offsets.getInt((long) first * 4), offsets.getInt((long) end * 4), false);
+        } else {
+            for (int i = first; i < end; i++) {
+                if (!(nullRows && lists.isNull(i))) {
+                    fixed(items, offsets.getInt((long) i * 4), offsets.getInt((long) (i + 1) * 4), nullItems);
+                }
+            }
+        }
+        PageStatistics.extremes(stats, buf, valuesAt, (size - valuesAt) / plainWidth);
+        stats.incrementNumNulls(nulls);
+        return entries;
+    }
+
+    /** A v1 page's level stream: its byte length (4 bytes, little-endian), then the hybrid encoding. */
+    private void putLevels(LevelEncoder levels) {
+        ensure(4 + levels.size());
+        putInt(levels.size());
+        System.arraycopy(levels.bytes(), 0, buf, size, levels.size());
+        size += levels.size();
+    }
+
+    /** PLAIN values of the non-null items {@code [from, to)} of a fixed-width vector (narrow ints widened to int32). */
+    private void fixed(FieldVector v, int from, int to, boolean nulls) {
+        ArrowBuf data = ((BaseFixedWidthVector) v).getDataBuffer();
+        int n = to - from;
+        ensure((long) n * plainWidth);
+        if (!nulls && arrowWidth == plainWidth) {
+            data.getBytes((long) from * arrowWidth, buf, size, n * arrowWidth);
+            size += n * arrowWidth;
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            if (nulls && v.isNull(i)) {
+                continue;
+            }
+            switch (kind) {
+                case BYTE -> putInt(data.getByte(i));
+                case SHORT -> putInt(data.getShort((long) i * 2));
+                default -> {
+                    data.getBytes((long) i * arrowWidth, buf, size, arrowWidth);
+                    size += arrowWidth;
+                }
+            }
+        }
+    }
+
+    /**
+     * PLAIN strings (length, bytes) of the non-null rows {@code [first, end)}, with their min and
+     * max. The page's offsets and bytes are read from the Arrow buffers in two bulk copies (one
+     * checked {@link ArrowBuf} call per value cost more than the copy itself); min and max are
+     * compared on an 8-byte big-endian prefix first, which settles almost every comparison.
+     */
+    private void strings(BaseVariableWidthVector v, int first, int end, boolean nulls, Statistics<?> stats) {
+        int n = end - first;
+        if (offs.length < n + 1) {
+            offs = new int[Math.max(n + 1, Math.min(PAGE_ROWS + 1, offs.length * 2))];
+        }
+        v.getOffsetBuffer().nioBuffer((long) first * 4, (n + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(offs, 0, n + 1);
+        int base = offs[0];
+        int bytes = offs[n] - base;
+        // A page of a few huge values (900 MiB bytes objects) is copied value by value: one more
+        // heap copy of it would not fit beside the page itself.
+        boolean direct = bytes > KEEP_BYTES;
+        if (!direct && text.length < bytes) {
+            text = new byte[Math.max(bytes, text.length * 2)];
+        }
+        if (!direct) {
+            v.getDataBuffer().getBytes(base, text, 0, bytes);
+        }
+        ensure(bytes + 4L * n);
+        if (starts.length < n) {
+            starts = new int[Math.max(n, starts.length * 2)];
+        }
+        int count = 0;
+        int min = -1;
+        int max = -1;
+        long minKey = 0;
+        long maxKey = 0;
+        for (int k = 0; k < n; k++) {
+            if (nulls && v.isNull(first + k)) {
+                continue;
+            }
+            int s = offs[k] - base;
+            int len = offs[k + 1] - offs[k];
+            int at = size;
+            putInt(len);
+            if (direct) {
+                v.getDataBuffer().getBytes(offs[k], buf, size, len);
+            } else {
+                System.arraycopy(text, s, buf, size, len);
+            }
+            size += len;
+            starts[count++] = at;
+            long key = prefix(at + 4, len);
+            if (min < 0) {
+                min = at;
+                max = at;
+                minKey = key;
+                maxKey = key;
+                continue;
+            }
+            int toMin = Long.compareUnsigned(key, minKey);
+            if (toMin < 0 || toMin == 0 && compare(at, min) < 0) {
+                min = at;
+                minKey = key;
+            }
+            int toMax = Long.compareUnsigned(key, maxKey);
+            if (toMax > 0 || toMax == 0 && compare(at, max) > 0) {
+                max = at;
+                maxKey = key;
+            }
+        }
+        stringCount = count;
+        if (min >= 0) {
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + statsLength(min))));
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, max + 4, max + 4 + statsLength(max))));
+        }
+    }
+
+    /**
+     * The first 8 bytes of a string at {@code from} as an unsigned big-endian number, zero-padded:
+     * a smaller prefix means a smaller string in unsigned lexicographic order; equal prefixes need
+     * the full comparison (a shorter string padded with zeros ties with one holding zeros).
+     */
+    private long prefix(int from, int len) {
+        long key = 0;
+        int m = Math.min(len, 8);
+        for (int k = 0; k < m; k++) {
+            key |= (long) (buf[from + k] & 0xFF) << (56 - 8 * k);
+        }
+        return key;
+    }
+
+    private int stringCount;
+    /** Whether the bound chunk has null rows (lists) and null values (leaf vector). */
+    private boolean nullRows;
+    private boolean nullValues;
+
+    /**
+     * The bytes of the string at {@code at} that the page statistics keep: all of it, or its first
+     * {@value #STATS_PREFIX} bytes. A longer min or max never reaches the file whole: the footer
+     * drops min/max over 4 KiB (parquet-java's {@code MAX_STATS_SIZE}) and the column index keeps
+     * 64 bytes; every comparison with a value shorter than the prefix has the same outcome. So the
+     * file is the same, and a row group waiting for the writer does not hold a copy of a 900 MiB
+     * value.
+     */
+    private int statsLength(int at) {
+        return Math.min(lengthAt(at), STATS_PREFIX);
+    }
+
+    /** Unsigned lexicographic order of two strings in {@link #buf} (parquet-java's order for BINARY). */
+    private int compare(int a, int b) {
+        return Arrays.compareUnsigned(buf, a + 4, a + 4 + lengthAt(a), buf, b + 4, b + 4 + lengthAt(b));
+    }
+
+    private int lengthAt(int at) {
+        return (buf[at] & 0xFF) | (buf[at + 1] & 0xFF) << 8 | (buf[at + 2] & 0xFF) << 16 | (buf[at + 3] & 0xFF) << 24;
+    }
+
+    /**
+     * parquet-java's test for keeping a dictionary, on the first page's first {@value
+     * DictionaryProbe#WINDOW} non-null values (its first page, about): the
+     * dictionary (PLAIN values of the distinct ones) plus the ids (bit width of the distinct count)
+     * must be smaller than the PLAIN values. Counted with an open-addressing table of value
+     * positions; once the distinct values alone reach the PLAIN size the answer is no.
+     */
+    private boolean dictionaryPays() {
+        int all = kind == BYTES ? stringCount : (int) ((size - valuesStart()) / plainWidth);
+        int count = Math.min(all, DictionaryProbe.WINDOW);
+        if (count == 0) {
+            return false;
+        }
+        long plain = count == all ? size - valuesStart()
+                : kind == BYTES ? starts[count] - valuesStart() : (long) count * plainWidth;
+        int capacity = Integer.highestOneBit(Math.max(16, count * 2 - 1)) << 1;
+        int[] table = new int[capacity];
+        int distinct = 0;
+        long dictionaryBytes = 0;
+        int base = valuesStart();
+        for (int j = 0; j < count; j++) {
+            int at = kind == BYTES ? starts[j] : base + j * plainWidth;
+            int h = hash(at) & (capacity - 1);
+            while (true) {
+                int other = table[h] - 1;
+                if (other < 0) {
+                    table[h] = at + 1;
+                    distinct++;
+                    dictionaryBytes += kind == BYTES ? 4 + lengthAt(at) : plainWidth;
+                    break;
+                }
+                if (same(at, other)) {
+                    break;
+                }
+                h = (h + 1) & (capacity - 1);
+            }
+            if (dictionaryBytes >= plain) {
+                return false;
+            }
+        }
+        int idBits = 32 - Integer.numberOfLeadingZeros(Math.max(1, distinct - 1));
+        return dictionaryBytes + ((long) count * idBits + 7) / 8 < plain;
+    }
+
+    /** Where the values start in {@link #buf}: after the level streams. */
+    private int valuesStart() {
+        return (list ? 4 + rep.size() : 0) + 4 + def.size();
+    }
+
+    private int hash(int at) {
+        int h;
+        if (kind == BYTES) {
+            h = 1;
+            int len = lengthAt(at);
+            for (int k = at + 4; k < at + 4 + len; k++) {
+                h = 31 * h + buf[k];
+            }
+        } else {
+            h = 0;
+            for (int k = at; k < at + plainWidth; k++) {
+                h = 31 * h + buf[k];
+            }
+        }
+        return h ^ (h >>> 16) * 0x45d9f3b;
+    }
+
+    private boolean same(int a, int b) {
+        if (kind == BYTES) {
+            int la = lengthAt(a);
+            return la == lengthAt(b) && Arrays.equals(buf, a + 4, a + 4 + la, buf, b + 4, b + 4 + la);
+        }
+        return Arrays.equals(buf, a, a + plainWidth, buf, b, b + plainWidth);
+    }
+
+    private void putInt(int x) {
+        buf[size] = (byte) x;
+        buf[size + 1] = (byte) (x >>> 8);
+        buf[size + 2] = (byte) (x >>> 16);
+        buf[size + 3] = (byte) (x >>> 24);
+        size += 4;
+    }
+
+    private void ensure(long more) {
+        long need = size + more;
+        if (need > buf.length) {
+            if (need > Integer.MAX_VALUE - 16) {
+                throw new IllegalStateException("a Parquet page over 2 GiB");
+            }
+            buf = Arrays.copyOf(buf, (int) Math.max(need, Math.min(Integer.MAX_VALUE - 16L, buf.length * 2L)));
+        }
+    }
+}
