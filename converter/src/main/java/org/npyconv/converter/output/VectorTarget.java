@@ -3,12 +3,11 @@ package org.npyconv.converter.output;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
@@ -178,11 +177,7 @@ final class VectorTarget {
     }
 
     void writeBytes(int row, byte[] b, int at, int n) {
-        if (kind == Kind.STRING) {
-            ((VarCharVector) vector).setSafe(row, b, at, n);
-        } else {
-            ((VarBinaryVector) vector).setSafe(row, b, at, n);
-        }
+        VarWidthAppend.set((BaseVariableWidthVector) vector, row, b, at, n);
     }
 
     void defineStruct(int row) {
