@@ -165,11 +165,12 @@ final class VectorTarget {
     }
 
     void writeLong(int row, long v) {
-        ((BigIntVector) vector).setSafe(row, v);
+        VarWidthAppend.setWord((BigIntVector) vector, row, v);
     }
 
-    void writeDouble(int row, double v) {
-        ((Float8Vector) vector).setSafe(row, v);
+    /** The float64 whose IEEE 754 bits are {@code bits} (a pickle's BINFLOAT, NaN payloads kept). */
+    void writeDoubleBits(int row, long bits) {
+        VarWidthAppend.setWord((Float8Vector) vector, row, bits);
     }
 
     void writeBool(int row, boolean v) {
