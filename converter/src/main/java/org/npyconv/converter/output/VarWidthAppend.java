@@ -25,7 +25,7 @@ final class VarWidthAppend {
 
     /** Sets row {@code index} of {@code vector} to the bytes {@code b[at, at + n)}. */
     static void set(BaseVariableWidthVector vector, int index, byte[] b, int at, int n) {
-        if (index >= 0 && vector.getLastSet() == index - 1 && at >= 0 && n >= 0 && at + n <= b.length) {
+        if (index >= 0 && vector.getLastSet() == index - 1 && at >= 0 && n >= 0 && n <= b.length - at) {
             ArrowBuf offsets = vector.getOffsetBuffer();
             ArrowBuf validity = vector.getValidityBuffer();
             ArrowBuf data = vector.getDataBuffer();
@@ -33,7 +33,8 @@ final class VarWidthAppend {
             // Every row below index is set (lastSet), so offset[index] is the data's end.
             if (offsetAt + OFFSET_WIDTH <= offsets.capacity() && (index >>> 3) < validity.capacity()) {
                 int start = MemoryUtil.getInt(offsets.memoryAddress() + offsetAt - OFFSET_WIDTH);
-                if (start >= 0 && (long) start + n <= data.capacity()) {
+                // (Offsets are ints: past 2 GiB of data, setSafe's own overflow error applies.)
+                if (start >= 0 && (long) start + n <= Math.min(data.capacity(), Integer.MAX_VALUE)) {
                     copy(b, at, data.memoryAddress() + start, n);
                     MemoryUtil.putInt(offsets.memoryAddress() + offsetAt, start + n);
                     long bits = validity.memoryAddress() + (index >>> 3);
