@@ -74,6 +74,10 @@ public final class NpyconvCommand implements Runnable {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         CommandLine cli = new CommandLine(new NpyconvCommand());
         String chosen = subcommandName(args);
+        if ("convert".equals(chosen)) {
+            // Arrow's schema class takes 0.1-0.2 s to initialize: meanwhile picocli parses and the array opens.
+            org.npyconv.converter.output.ChunkedOutput.prepareArrow();
+        }
         for (Map.Entry<String, Supplier<Object>> e : SUBCOMMANDS.entrySet()) {
             if (chosen == null || chosen.equals(e.getKey())) {
                 cli.addSubcommand(e.getKey(), e.getValue().get());

@@ -203,7 +203,7 @@ final class TypedSpans extends SpanRange {
                 }
                 pos += 9;
                 if (writes()) {
-                    t.writeDouble(row, Double.longBitsToDouble(bits));
+                    t.writeDoubleBits(row, bits);
                 }
                 return true;
             case SHORT_BINUNICODE:

@@ -3,12 +3,11 @@ package org.npyconv.converter.output;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
@@ -166,11 +165,12 @@ final class VectorTarget {
     }
 
     void writeLong(int row, long v) {
-        ((BigIntVector) vector).setSafe(row, v);
+        VarWidthAppend.setWord((BigIntVector) vector, row, v);
     }
 
-    void writeDouble(int row, double v) {
-        ((Float8Vector) vector).setSafe(row, v);
+    /** The float64 whose IEEE 754 bits are {@code bits} (a pickle's BINFLOAT, NaN payloads kept). */
+    void writeDoubleBits(int row, long bits) {
+        VarWidthAppend.setWord((Float8Vector) vector, row, bits);
     }
 
     void writeBool(int row, boolean v) {
@@ -178,11 +178,7 @@ final class VectorTarget {
     }
 
     void writeBytes(int row, byte[] b, int at, int n) {
-        if (kind == Kind.STRING) {
-            ((VarCharVector) vector).setSafe(row, b, at, n);
-        } else {
-            ((VarBinaryVector) vector).setSafe(row, b, at, n);
-        }
+        VarWidthAppend.set((BaseVariableWidthVector) vector, row, b, at, n);
     }
 
     void defineStruct(int row) {
