@@ -35,6 +35,7 @@ final class EarlyWriteback implements AutoCloseable {
     });
     private Future<?> running;
     private long synced;
+    private int started;
 
     /**
      * The write-back for an output of {@code durability}: syncing early only pays when the file is
@@ -56,10 +57,16 @@ final class EarlyWriteback implements AutoCloseable {
         }
         check();
         synced = bytes;
+        started++;
         running = thread.submit(() -> {
             channel.force(false);
             return null;
         });
+    }
+
+    /** Background syncs started so far (tests). */
+    int syncsStarted() {
+        return started;
     }
 
     /** Waits for the running sync, if any; rethrows its failure. */

@@ -122,7 +122,11 @@ class BulkParquetTest {
                 && t.isAlive() && t.getState() != Thread.State.TERMINATED), "page workers ended");
     }
 
-    private static void duckdbReadsTheSameRows(List<String> pairs) throws Exception {
+    /**
+     * DuckDB reads each pair of files (bulk, reference) with the same row count and no row of the
+     * first missing from the second (EXCEPT ALL).
+     */
+    static void duckdbReadsTheSameRows(List<String> pairs) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
             for (int i = 0; i < pairs.size(); i += 2) {
                 String a = pairs.get(i).replace("'", "''");

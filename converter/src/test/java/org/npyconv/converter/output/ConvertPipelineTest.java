@@ -92,17 +92,7 @@ class ConvertPipelineTest {
     }
 
     private static Path writeWithNumpy(Path dir, String name, String pythonValues) throws Exception {
-        Path python = Python.interpreter();
-        assumeTrue(python != null, "no Python with numpy (tools/setup-python.sh)");
-        Path npy = dir.resolve(name + ".npy");
-        Python.Result r = Python.run(python, "-c", String.join("\n",
-                "import numpy as np, sys",
-                "values = " + pythonValues,
-                "a = np.empty(len(values), dtype=object)",
-                "for i, v in enumerate(values): a[i] = v",
-                "np.save(sys.argv[1], a, allow_pickle=True)"), npy.toString());
-        assertEquals(0, r.exit(), r.output());
-        return npy;
+        return Python.saveObjectArray(dir.resolve(name + ".npy"), pythonValues);
     }
 
     private String arrowType(Path arrow) throws IOException {

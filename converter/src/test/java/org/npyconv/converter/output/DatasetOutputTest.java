@@ -252,17 +252,7 @@ class DatasetOutputTest {
     }
 
     private Path writeWithNumpy(String name, String pythonValues) throws Exception {
-        Path python = Python.interpreter();
-        assumeTrue(python != null, "no Python with numpy (tools/setup-python.sh)");
-        Path npy = Files.createDirectories(tmp.resolve("in")).resolve(name + ".npy");
-        Python.Result r = Python.run(python, "-c", String.join("\n",
-                "import numpy as np, sys",
-                "values = " + pythonValues,
-                "a = np.empty(len(values), dtype=object)",
-                "for i, v in enumerate(values): a[i] = v",
-                "np.save(sys.argv[1], a, allow_pickle=True)"), npy.toString());
-        assertEquals(0, r.exit(), r.output());
-        return npy;
+        return Python.saveObjectArray(tmp.resolve("in").resolve(name + ".npy"), pythonValues);
     }
 
     /**

@@ -113,25 +113,13 @@ class ParquetBulkPagesTest {
             }
         }
         assertTrue(pairs.size() / 2 >= 20, "bulk pages taken for " + pairs.size() / 2 + " conversions");
-        duckdbReadsTheSameRows(pairs);
+        BulkParquetTest.duckdbReadsTheSameRows(pairs);
         pyarrowReadsTheSameFiles(pairs);
     }
 
     /** An object array written by NumPy; {@code values} is a Python expression for the list of elements. */
     private Path generated(String name, String values) throws Exception {
-        Path python = Python.interpreter();
-        assumeTrue(python != null, "no Python with numpy (tools/setup-python.sh)");
-        Path dir = Files.createDirectories(tmp.resolve(name));
-        Path npy = dir.resolve(name + ".npy");
-        Python.Result r = Python.run(python, "-c", String.join("\n",
-                "import numpy as np, sys",
-                "rng = np.random.default_rng(5)",
-                "values = " + values,
-                "a = np.empty(len(values), dtype=object)",
-                "for i, v in enumerate(values): a[i] = v",
-                "np.save(sys.argv[1], a, allow_pickle=True)"), npy.toString());
-        assertEquals(0, r.exit(), r.output());
-        return npy;
+        return Python.saveObjectArray(tmp.resolve(name).resolve(name + ".npy"), values);
     }
 
     /**
@@ -179,7 +167,7 @@ class ParquetBulkPagesTest {
             pairs.add(one.toString());
             pairs.add(slow.toString());
         }
-        duckdbReadsTheSameRows(pairs);
+        BulkParquetTest.duckdbReadsTheSameRows(pairs);
         pyarrowReadsTheSameFiles(pairs);
         // The page statistics and offset index at work: a range filter over a string column.
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
@@ -263,22 +251,6 @@ class ParquetBulkPagesTest {
         convert(npy, npy.resolveSibling("o.parquet"), true, ConvertOptions.of(OutputFormat.PARQUET).withRowsPerChunk(1000)
                 .withThreads(2).withVersion("test"));
         assertEquals(20, ParquetSink.WORKER_ROW_GROUPS.sum() - before);
-    }
-
-    static void duckdbReadsTheSameRows(List<String> pairs) throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
-            for (int i = 0; i < pairs.size(); i += 2) {
-                String a = pairs.get(i).replace("'", "''");
-                String b = pairs.get(i + 1).replace("'", "''");
-                try (ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM read_parquet('" + a + "')), "
-                        + "(SELECT count(*) FROM read_parquet('" + b + "')), "
-                        + "(SELECT count(*) FROM (SELECT * FROM read_parquet('" + a + "') EXCEPT ALL SELECT * FROM read_parquet('" + b + "')))")) {
-                    rs.next();
-                    assertEquals(rs.getLong(2), rs.getLong(1), "rows: " + a);
-                    assertEquals(0, rs.getLong(3), "rows only in the bulk file: " + a);
-                }
-            }
-        }
     }
 
     /**

@@ -49,4 +49,40 @@ final class Python {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(p.waitFor(), output);
     }
+
+    /**
+     * Writes {@code values}, a Python expression for a list (with {@code np} and a seeded
+     * {@code rng} in scope), as a 1-D object array to {@code npy} with {@code np.save}. Skips the
+     * test (assumption) when there is no Python with numpy.
+     */
+    static Path saveObjectArray(Path npy, String values) throws IOException, InterruptedException {
+        return writeObjectArray(npy, values, "np.save(sys.argv[1], a, allow_pickle=True)");
+    }
+
+    /**
+     * As {@link #saveObjectArray}, but the pickle is written by {@code pickle.<pickler>} (Pickler or
+     * _Pickler, the pure-Python one) with {@code protocol}, after NumPy's own 1.0 header.
+     */
+    static Path saveObjectArray(Path npy, String values, String pickler, int protocol) throws IOException, InterruptedException {
+        return writeObjectArray(npy, values, String.join("\n",
+                "from numpy.lib import format as fmt",
+                "with open(sys.argv[1], 'wb') as f:",
+                "    fmt.write_array_header_1_0(f, fmt.header_data_from_array_1_0(a))",
+                "    pickle." + pickler + "(f, protocol=" + protocol + ").dump(a)"));
+    }
+
+    private static Path writeObjectArray(Path npy, String values, String save) throws IOException, InterruptedException {
+        Path python = interpreter();
+        org.junit.jupiter.api.Assumptions.assumeTrue(python != null, "no Python with numpy (tools/setup-python.sh)");
+        Files.createDirectories(npy.toAbsolutePath().getParent());
+        Result r = run(python, "-c", String.join("\n",
+                "import numpy as np, sys, pickle",
+                "rng = np.random.default_rng(5)",
+                "values = " + values,
+                "a = np.empty(len(values), dtype=object)",
+                "for i, v in enumerate(values): a[i] = v",
+                save), npy.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.exit(), r.output());
+        return npy;
+    }
 }

@@ -2,7 +2,6 @@ package org.npyconv.converter.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,21 +101,7 @@ class StrFastPathTest {
 
     /** Writes {@code values} (a Python expression) as an object array, pickled with {@code protocol}. */
     private Path generate(String name, String values, int protocol) throws Exception {
-        Path python = Python.interpreter();
-        assumeTrue(python != null, "no Python with numpy (tools/setup-python.sh)");
-        Path dir = Files.createDirectories(tmp.resolve(name));
-        Path npy = dir.resolve(name + ".npy");
-        Python.Result r = Python.run(python, "-c", String.join("\n",
-                "import numpy as np, sys, pickle",
-                "from numpy.lib import format as fmt",
-                "values = " + values,
-                "a = np.empty(len(values), dtype=object)",
-                "for i, v in enumerate(values): a[i] = v",
-                "with open(sys.argv[1], 'wb') as f:",
-                "    fmt.write_array_header_1_0(f, fmt.header_data_from_array_1_0(a))",
-                "    pickle.Pickler(f, protocol=" + protocol + ").dump(a)"), npy.toString());
-        assertEquals(0, r.exit(), r.output());
-        return npy;
+        return Python.saveObjectArray(tmp.resolve(name).resolve(name + ".npy"), values, "Pickler", protocol);
     }
 
     private static final String[] CASES = {
