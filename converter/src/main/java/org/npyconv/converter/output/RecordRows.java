@@ -1,6 +1,5 @@
 package org.npyconv.converter.output;
 
-import java.math.BigDecimal;
 import java.util.List;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
@@ -187,17 +186,7 @@ final class RecordRows {
         } else if (v instanceof DurationVector) {
             out.addLong(DurationVector.get(((DurationVector) v).getDataBuffer(), i));
         } else if (v instanceof DecimalVector || v instanceof Decimal256Vector) {
-            BigDecimal d = v instanceof DecimalVector ? ((DecimalVector) v).getObject(i) : ((Decimal256Vector) v).getObject(i);
-            int width = v instanceof DecimalVector ? 16 : 32;
-            byte[] be = d.unscaledValue().toByteArray();
-            byte[] fixed = new byte[width];
-            byte fill = (byte) (d.signum() < 0 ? 0xFF : 0);
-            int pad = width - be.length;
-            for (int k = 0; k < pad; k++) {
-                fixed[k] = fill;
-            }
-            System.arraycopy(be, 0, fixed, pad, be.length);
-            out.addBinary(Binary.fromConstantByteArray(fixed));
+            out.addBinary(Binary.fromConstantByteArray(Shredder.decimal(v, i)));
         } else {
             throw new IllegalStateException("no Parquet writer for " + v.getField());
         }

@@ -384,19 +384,20 @@ final class Shredder {
                 default: throw new IllegalStateException("a value in a null column");
             }
         }
+    }
 
-        private static byte[] decimal(FieldVector v, int i) {
-            BigDecimal x = v instanceof DecimalVector ? ((DecimalVector) v).getObject(i) : ((Decimal256Vector) v).getObject(i);
-            int width = v instanceof DecimalVector ? 16 : 32;
-            byte[] be = x.unscaledValue().toByteArray();
-            byte[] fixed = new byte[width];
-            byte fill = (byte) (x.signum() < 0 ? 0xFF : 0);
-            int pad = width - be.length;
-            for (int k = 0; k < pad; k++) {
-                fixed[k] = fill;
-            }
-            System.arraycopy(be, 0, fixed, pad, be.length);
-            return fixed;
+    /** A decimal128/256 value as Parquet's FIXED_LEN_BYTE_ARRAY: big-endian two's complement, sign-filled to 16 or 32 bytes. */
+    static byte[] decimal(FieldVector v, int i) {
+        BigDecimal x = v instanceof DecimalVector ? ((DecimalVector) v).getObject(i) : ((Decimal256Vector) v).getObject(i);
+        int width = v instanceof DecimalVector ? 16 : 32;
+        byte[] be = x.unscaledValue().toByteArray();
+        byte[] fixed = new byte[width];
+        byte fill = (byte) (x.signum() < 0 ? 0xFF : 0);
+        int pad = width - be.length;
+        for (int k = 0; k < pad; k++) {
+            fixed[k] = fill;
         }
+        System.arraycopy(be, 0, fixed, pad, be.length);
+        return fixed;
     }
 }
