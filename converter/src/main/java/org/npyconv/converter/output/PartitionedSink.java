@@ -196,7 +196,7 @@ final class PartitionedSink implements ChunkSink {
             return meta;
         }
 
-        /** Completes and syncs the file; returns its record batches or row groups. */
+        /** Completes the file (forced to the disk under --fsync); returns its record batches or row groups. */
         int finish() throws IOException {
             sink.finish();
             if (sink instanceof ParquetSink) {

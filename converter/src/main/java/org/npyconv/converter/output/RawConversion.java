@@ -36,7 +36,7 @@ import org.npyconv.indexer.NpyRawArray;
  * tensors) to uncompressed Arrow IPC is written without vectors, the values copied from file to
  * file by the kernel. Direct path: when the array is one column of little-endian ints or floats in
  * C order, each chunk is read from the file straight into the Arrow data buffer; no Java
- * object is made per value. Output goes to a temporary file beside the target, forced and renamed;
+ * object is made per value. Output goes to a temporary file beside the target, renamed into place (forced first under --fsync);
  * on failure nothing is left. Stateless; the caller owns the allocator.
  */
 public final class RawConversion {

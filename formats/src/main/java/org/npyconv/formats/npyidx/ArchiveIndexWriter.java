@@ -86,7 +86,7 @@ public final class ArchiveIndexWriter implements Closeable {
         directory.add(new long[] {tag, (int) crc.getValue(), start, out.position() - start, member});
     }
 
-    /** Writes ZSRC, the directory and the footer, syncs, and renames the index into place. */
+    /** Writes ZSRC, the directory and the footer, and renames the index into place. */
     public void finish(ArchiveFingerprint source) throws IOException {
         byte[] name = source.fileName().getBytes(StandardCharsets.UTF_8);
         ByteBuffer s = ByteBuffer.allocate(44 + name.length).order(ByteOrder.LITTLE_ENDIAN);

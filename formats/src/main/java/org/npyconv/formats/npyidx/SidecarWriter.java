@@ -15,11 +15,11 @@ import org.npyconv.formats.Durability;
 import org.npyconv.formats.ReplacingFile;
 
 /**
- * Writes a {@code .npyidx} sidecar (docs/npyidx.md) push-style: {@link #element} once per element
- * in order while the pickle is scanned, then {@link #finish} with everything learned at the end.
+ * Writes a {@code .npyidx} sidecar (docs/npyidx.md) push-style: {@link #elements} once per batch
+ * of elements, in order, while the pickle is scanned, then {@link #finish} with everything learned at the end.
  *
  * <p>All output goes to a temporary file beside the target ({@code NAME.tmp-XXXX}); {@link #finish}
- * syncs it and renames it over the target atomically, so readers see the old index or the new one,
+ * renames it over the target atomically (not forced to the disk: docs/npyidx.md), so readers see the old index or the new one,
  * never a partial file. {@link #close()} without {@code finish} deletes the temporary files. Span
  * records and checkpoints stream to disk, so memory does not grow with the element count.
  * Not thread-safe.
@@ -81,39 +81,17 @@ public final class SidecarWriter implements Closeable {
         return new SidecarWriter(target, checkpointInterval);
     }
 
-    /** Records the next element's span; elements must come in order. */
-    public void element(long start, long end, long memoStart, long memoEnd) throws IOException {
-        // A countdown, not count % interval: a 64-bit division per element was a tenth of the scan.
-        if (--untilCheckpoint == 0) {
-            checkpointOut.u64(start).u64(memoStart).u64(spans.length());
-            untilCheckpoint = interval;
-        }
-        long gap = count == 0 ? 0 : start - previousEnd;
-        long memoDelta = memoEnd - memoStart;
-        long length = end - start;
-        if (gap < 0 || memoDelta < 0 || length <= 0) {
-            throw new IllegalArgumentException("element " + count + " span out of order: [" + start + ", " + end + ")");
-        }
-        if (gap == 0 && memoDelta <= 1) {
-            spans.varint(length << 2 | (memoDelta == 0 ? SidecarLayout.TAG_PLAIN : SidecarLayout.TAG_ONE_MEMO));
-        } else if (gap == 0) {
-            spans.varint(length << 2 | SidecarLayout.TAG_MEMO).varint(memoDelta);
-        } else {
-            spans.varint(length << 2 | SidecarLayout.TAG_GAP_MEMO).varint(gap).varint(memoDelta);
-        }
-        previousEnd = end;
-        count++;
-    }
-
     /**
-     * Records a batch of consecutive elements, as {@link #element} would one at a time: element
+     * Records the spans of a batch of consecutive elements (batches must come in order): element
      * {@code i} of {@code [from, to)} spans {@code [starts[i], starts[i + 1])} with memo counters
      * {@code memoStarts[i]} to {@code memoStarts[i + 1]}; the last one ends at {@code end} with
      * {@code memoEnd}. The arrays are only read during the call.
      */
     public void elements(long[] starts, long[] memoStarts, int from, int to, long end, long memoEnd) throws IOException {
-        // element()'s body with its state in locals: a file of short strs records ten million spans,
-        // and the field loads and stores around each were a good part of the cost.
+        // State in locals for the loop: a file of short strs records ten million spans, and the
+        // field loads and stores around each were a good part of the cost. A checkpoint every
+        // interval elements is a countdown, not count % interval: a 64-bit division per element
+        // was a tenth of the scan.
         final int last = to - 1;
         final SectionOutput out = spans;
         long n = count;
@@ -156,7 +134,7 @@ public final class SidecarWriter implements Closeable {
     }
 
     /**
-     * Writes the remaining sections, the directory and the footer, syncs, and renames the file
+     * Writes the remaining sections, the directory and the footer, and renames the file
      * over the target.
      *
      * @param retainedIndices memo entries referenced inside the element list, ascending
