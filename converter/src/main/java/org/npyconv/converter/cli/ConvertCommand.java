@@ -119,13 +119,15 @@ final class ConvertCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Arrow IPC output takes --compression zstd or none"
                     + (c == Compression.LZ4 ? " (Arrow Java's LZ4 frame writer is far too slow)" : ""));
         }
+        // The same options for every kind of input (raw arrays and .npz members ignore --on-mixed).
+        ConvertOptions base = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c).withOnMixed(mixed)
+                .withThreads(threads != null ? threads : ConvertOptions.defaultThreads())
+                .withVersion(NpyconvCommand.Version.version())
+                .withDurability(fsync ? Durability.FSYNC : Durability.RENAME);
         PrintWriter out = spec.commandLine().getOut();
         if (archive) {
             PrintWriter err = spec.commandLine().getErr();
-            ConvertOptions convert = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
-                    .withOnMixed(mixed).withVersion(NpyconvCommand.Version.version())
-                    .withDurability(fsync ? Durability.FSYNC : Durability.RENAME);
-            return NpzCommands.convert(file, output, fmt, index, convert, out, err, m -> err.println("npyconv: " + m));
+            return NpzCommands.convert(file, output, fmt, index, base, out, err, m -> err.println("npyconv: " + m));
         }
         OutputTarget target = dataset
                 ? new DatasetOutput(output, rowsPerFile != null ? rowsPerFile : DatasetOutput.ONE_PART)
@@ -133,10 +135,7 @@ final class ConvertCommand implements Callable<Integer> {
         ProgressBar bar = ProgressBar.forTerminal(spec.commandLine().getErr());
         if (RawArrayAccess.holdsRawItems(file)) {
             // numeric, structured and string arrays: no sidecar, one column per field (docs/numeric.md)
-            ConvertOptions raw = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
-                    .withVersion(NpyconvCommand.Version.version())
-                    .withDurability(fsync ? Durability.FSYNC : Durability.RENAME);
-            report(RawArrayAccess.convert(file, target, raw, bar), fmt, target, Files.size(file));
+            report(RawArrayAccess.convert(file, target, base, bar), fmt, target, Files.size(file));
             return NpyconvCommand.EXIT_OK;
         }
         NpyObjectArray.Options options = NpyObjectArray.Options.defaults()
@@ -147,11 +146,7 @@ final class ConvertCommand implements Callable<Integer> {
         try (NpyObjectArray array = NpyObjectArray.open(file, options);
              BufferAllocator allocator = new RootAllocator()) {
             long total = array.size();
-            ConvertOptions convert = ConvertOptions.of(fmt).withRowsPerChunk(rowsPerChunk).withCompression(c)
-                    .withOnMixed(mixed).withThreads(threads != null ? threads : ConvertOptions.defaultThreads()).withVersion(NpyconvCommand.Version.version())
-                    .withDurability(fsync ? Durability.FSYNC : Durability.RENAME)
-                    .withProgress(done -> bar.update(done, total, "rows"));
-            s = ChunkedOutput.convert(array, target, convert, allocator);
+            s = ChunkedOutput.convert(array, target, base.withProgress(done -> bar.update(done, total, "rows")), allocator);
         } finally {
             bar.done();
         }
