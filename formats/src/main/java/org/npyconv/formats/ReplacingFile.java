@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The last step of every output npyconv writes (index, export, conversion): a complete
@@ -24,8 +24,6 @@ import java.security.SecureRandom;
  * directory is not protected: the directory is assumed to be written from one machine.)
  */
 public final class ReplacingFile {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private ReplacingFile() {}
 
     /**
@@ -41,7 +39,10 @@ public final class ReplacingFile {
         while (true) {
             // Not Files.createTempFile: it makes the file 0600, and the output would keep that mode;
             // createFile leaves the mode to the umask, as any other Unix tool's output gets.
-            Path temp = dir.resolve(mine + Long.toUnsignedString(RANDOM.nextLong()) + suffix);
+            // The name need only be unique (createFile is exclusive), not unpredictable: SecureRandom's
+            // seeding cost every writing command ~25 ms of start-up (docs/startup.md).
+            long draw = ThreadLocalRandom.current().nextLong();
+            Path temp = dir.resolve(mine + Long.toUnsignedString(draw) + suffix);
             try {
                 return Files.createFile(temp);
             } catch (FileAlreadyExistsException taken) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.npyconv.formats.MappedReads;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.npyidx.SidecarIndex;
@@ -66,13 +67,14 @@ public final class IndexCheck {
             return new Verdict(Status.STALE, "the file was modified after it was indexed");
         }
         if (checksums) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+                 MappedReads input = MappedReads.mapped(ch)) {
+                java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 20);
                 AtomicBoolean never = new AtomicBoolean();
-                if (Indexer.crc(ch, 0, fp.pickleOffset(), buffer, never) != fp.headerCrc32c()) {
+                if (Indexer.crc(input, 0, fp.pickleOffset(), buffer, never) != fp.headerCrc32c()) {
                     return new Verdict(Status.STALE, "the header bytes differ from the indexed file's");
                 }
-                if (Indexer.crc(ch, fp.pickleOffset(), fp.pickleEnd(), buffer, never) != fp.pickleCrc32c()) {
+                if (Indexer.crc(input, fp.pickleOffset(), fp.pickleEnd(), buffer, never) != fp.pickleCrc32c()) {
                     return new Verdict(Status.STALE, "the pickle bytes differ from the indexed file's (same size and time)");
                 }
             }

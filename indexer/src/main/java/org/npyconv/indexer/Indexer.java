@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.npyconv.formats.CorruptInputException;
+import org.npyconv.formats.MappedReads;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.npy.NpyHeader;
@@ -196,23 +197,27 @@ public final class Indexer {
         }
     }
 
-    /** CRC32C of the header bytes and of the pickle bytes, by positional reads (safe beside the scan). */
+    /**
+     * CRC32C of the header bytes and of the pickle bytes, copied out of this thread's own mapping
+     * (safe beside the scan). The CRC runs over a heap copy, never over the mapping itself: a file
+     * truncated meanwhile must fail a copy (an IOException), not the CRC intrinsic (a JVM crash).
+     */
     static int[] checksum(FileChannel channel, long dataOffset, long size, AtomicBoolean cancelled, Path file) {
-        try {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(CHECKSUM_CHUNK);
-            return new int[] {crc(channel, 0, dataOffset, buffer, cancelled), crc(channel, dataOffset, size, buffer, cancelled)};
+        try (MappedReads input = MappedReads.mapped(channel)) {
+            ByteBuffer buffer = ByteBuffer.allocate(CHECKSUM_CHUNK);
+            return new int[] {crc(input, 0, dataOffset, buffer, cancelled), crc(input, dataOffset, size, buffer, cancelled)};
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    static int crc(FileChannel channel, long from, long to, ByteBuffer buffer, AtomicBoolean cancelled) throws IOException {
+    static int crc(MappedReads input, long from, long to, ByteBuffer buffer, AtomicBoolean cancelled) throws IOException {
         CRC32C crc = new CRC32C();
         long at = from;
         while (at < to && !cancelled.get()) {
             buffer.clear();
             buffer.limit((int) Math.min(buffer.capacity(), to - at));
-            int n = channel.read(buffer, at);
+            int n = input.read(buffer, at);
             if (n < 0) {
                 throw new IOException("file shrank while being read");
             }
