@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.npyconv.converter.arrow.OnMixed;
 import org.npyconv.converter.arrow.TypeText;
 import org.npyconv.converter.output.ChunkedOutput;
@@ -17,6 +16,7 @@ import org.npyconv.converter.output.DatasetOutput;
 import org.npyconv.converter.output.OutputFile;
 import org.npyconv.converter.output.OutputTarget;
 import org.npyconv.converter.output.OutputFormat;
+import org.npyconv.converter.output.RecycledBlocks;
 import org.npyconv.formats.Durability;
 import org.npyconv.indexer.NpyObjectArray;
 import picocli.CommandLine.Command;
@@ -37,6 +37,12 @@ import picocli.CommandLine.Spec;
                 + "without it), then DIR/_SUCCESS. Earlier parts in DIR are replaced; a failed run leaves the previous "
                 + "dataset as it was."})
 final class ConvertCommand implements Callable<Integer> {
+    /**
+     * Freed chunk buffers kept for the next chunks: about two chunks' worth of the largest buffers
+     * (a ragged float32 chunk's items are ~32 MB), since two to three chunks are in flight.
+     */
+    private static final long RECYCLED_BYTES = 96L << 20;
+
     @Parameters(index = "0", paramLabel = "IN", description = "The .npy file (object arrays use the sidecar index; other arrays need none).")
     Path file;
 
@@ -144,7 +150,8 @@ final class ConvertCommand implements Callable<Integer> {
         ConversionSummary s;
         long inputBytes = Files.size(file);
         try (NpyObjectArray array = NpyObjectArray.open(file, options);
-             BufferAllocator allocator = new RootAllocator()) {
+             RecycledBlocks blocks = new RecycledBlocks(RECYCLED_BYTES);
+             BufferAllocator allocator = blocks.newRootAllocator()) {
             long total = array.size();
             s = ChunkedOutput.convert(array, target, base.withProgress(done -> bar.update(done, total, "rows")), allocator);
         } finally {

@@ -346,7 +346,7 @@ final class ChunkProducer {
         int itemCapacity = (int) Math.min(estimate, Integer.MAX_VALUE / 16);
         try (NdSpans spans = new NdSpans(array, item, from, to)) {
             spanRange(from, to, out, spans,
-                    column -> ((BaseFixedWidthVector) ((ListVector) column).getDataVector()).allocateNew(itemCapacity));
+                    column -> NdSpans.presize((BaseFixedWidthVector) ((ListVector) column).getDataVector(), itemCapacity));
             ndFastElements.addAndGet(spans.fastCount());
         } catch (UncheckedIOException e) {
             throw e.getCause();
