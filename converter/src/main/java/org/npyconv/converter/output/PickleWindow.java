@@ -76,6 +76,11 @@ final class PickleWindow implements Closeable {
         return 0;
     }
 
+    /** How many of {@link #bytes()}, from index 0, hold file bytes since the last load. */
+    int loaded() {
+        return length;
+    }
+
     /** The window's bytes (valid at the offsets {@link #load} returned since the last load). */
     byte[] bytes() {
         return bytes;

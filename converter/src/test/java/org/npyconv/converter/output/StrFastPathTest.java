@@ -115,6 +115,10 @@ class StrFastPathTest {
         "['y' * 100000 for i in range(40)] + ['z%d' % i for i in range(3000)]",
         // A lone surrogate after many good ones: every way refuses it alike.
         "['ok%d' % i for i in range(1500)] + ['\\ud800']",
+        // 0xED bytes that are no surrogate (Hangul U+D000-U+D7FF is ED 80..9F xx; a 237-byte str's
+        // SHORT_BINUNICODE length byte) around lone surrogates in mid-run: the scan ahead for 0xED
+        // must stop at each and still refuse exactly the surrogates.
+        "['\uD55C' * (i % 5) + ('\\udc80' if i % 97 == 0 else '') + 'x' * (i % 300) for i in range(4000)]",
     };
 
     @Test
