@@ -1,6 +1,8 @@
 package org.npyconv.converter.output;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,6 +53,8 @@ final class LeafPageEncoder {
     record Chunk(ColumnDescriptor column, List<Page> pages, DictionaryPage dictionary, long values) {
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int KEEP_BYTES = 4 * BulkPageEncoder.PAGE_BYTES;
 
     private static final int DOUBLE = 0;
@@ -78,6 +82,13 @@ final class LeafPageEncoder {
     private int[] offs = new int[1024];
     private byte[] text = new byte[1 << 12];
     private byte[] packed = new byte[0];
+    /** The PLAIN size of the page's values (parquet-java's {@code rawDataByteSize}). */
+    private long pagePlainBytes;
+    /** The distinct ids of a dictionary page of strings: marked with the page's stamp in {@link #seen}. */
+    private int[] seen = new int[64];
+    private int[] seenIds = new int[64];
+    private int seenCount;
+    private int stamp;
 
     private LeafPageEncoder(ColumnDescriptor column, LeafPath path, int kind) {
         this.column = column;
@@ -170,32 +181,37 @@ final class LeafPageEncoder {
                 int valuesAt = size;
                 Statistics<?> stats = Statistics.createStats(column.getPrimitiveType());
                 int count = path.values();
-                if (kind == BYTES) {
-                    strings(leaf, stats);
-                } else {
-                    fixed(leaf);
-                    PageStatistics.extremes(stats, buf, valuesAt, count);
-                }
                 stats.incrementNumNulls(path.entries() - count);
                 Encoding encoding = Encoding.PLAIN;
                 if (dict && first == 0 && count == 0) {
                     // parquet-java's test on an empty first page: ids + dictionary < 0 PLAIN bytes fails.
                     dict = false;
-                } else if (dict && dictionaryIds(valuesAt, count, first == 0)) {
-                    int idBytes = 1 + ids.size();
-                    if (first > 0 || idBytes + dictionary.byteSize() < size - valuesAt) {
+                }
+                if (kind != BYTES) {
+                    fixed(leaf);
+                    PageStatistics.extremes(stats, buf, valuesAt, count);
+                }
+                if (dict) {
+                    boolean ok = kind == BYTES ? stringIds(leaf, count, first == 0) : numberIds(valuesAt, count, first == 0);
+                    if (ok && (first > 0 || 1 + ids.size() + dictionary.byteSize() < pagePlainBytes)) {
                         size = valuesAt;
-                        ensure(idBytes);
+                        ensure(1 + ids.size());
                         buf[size++] = (byte) idWidth();
                         System.arraycopy(ids.bytes(), 0, buf, size, ids.size());
                         size += ids.size();
                         encoding = Encoding.PLAIN_DICTIONARY;
                         dictUsed = true;
+                        if (kind == BYTES) {
+                            stringExtremes(stats);
+                        }
                     } else {
+                        // parquet-java falls back to PLAIN for the chunk (first page) or from this page on.
                         dict = false;
                     }
-                } else {
-                    dict = false;
+                }
+                if (kind == BYTES && encoding == Encoding.PLAIN) {
+                    size = valuesAt;
+                    strings(leaf, stats);
                 }
                 pages.add(new Page(path.entries(), end - first, size, compress(buf, size, compressor, codec), stats, encoding));
                 entries += path.entries();
@@ -227,31 +243,161 @@ final class LeafPageEncoder {
     }
 
     /**
-     * The ids of the page's {@code count} PLAIN values at {@code valuesAt} into {@link #ids};
+     * The ids of the page's {@code count} PLAIN numbers at {@code valuesAt} into {@link #ids};
      * false when the dictionary passes its limit (parquet-java then falls back to PLAIN from this
-     * page on). On the first page, also false as soon as the distinct values alone reach the
-     * PLAIN size (the dictionary cannot pay then).
+     * page on), or, on the first page, as soon as the distinct values alone reach the PLAIN size
+     * (the dictionary cannot pay then).
      */
-    private boolean dictionaryIds(int valuesAt, int count, boolean firstPage) {
-        if (idOf.length < count) {
-            idOf = new int[Math.max(count, idOf.length * 2)];
-        }
-        int plainBytes = size - valuesAt;
-        int at = valuesAt;
+    private boolean numberIds(int valuesAt, int count, boolean firstPage) {
+        pagePlainBytes = size - valuesAt;
+        long limit = firstPage ? Math.min(pagePlainBytes, PageDictionary.MAX_BYTES + 1L) : PageDictionary.MAX_BYTES + 1L;
+        int[] idOf = ids(count);
         for (int j = 0; j < count; j++) {
-            idOf[j] = dictionary.id(buf, at);
-            int len = kind == BYTES ? 4 + PageDictionary.lengthAt(buf, at) : plainWidth;
-            at += len;
-            if (dictionary.byteSize() > PageDictionary.MAX_BYTES || firstPage && dictionary.byteSize() >= plainBytes) {
+            int at = valuesAt + j * plainWidth;
+            long bits = plainWidth == 8 ? (long) LONGS.get(buf, at) : (int) INTS.get(buf, at) & 0xFFFFFFFFL;
+            idOf[j] = dictionary.id(bits);
+            if (dictionary.byteSize() >= limit) {
                 return false;
             }
         }
+        encodeIds(count);
+        return true;
+    }
+
+    /**
+     * The ids of the page's {@code count} strings, read span by span from the leaf vector (no
+     * PLAIN copy: a dictionary column's pages hold only ids), the distinct ones of the page noted
+     * for its statistics; false as {@link #numberIds}.
+     */
+    private boolean stringIds(FieldVector leaf, int count, boolean firstPage) {
+        BaseVariableWidthVector v = (BaseVariableWidthVector) leaf;
+        ArrowBuf offsets = v.getOffsetBuffer();
+        int[] spans = path.spans();
+        long plainBytes = 0;
+        for (int s = 0; s < path.spanCount(); s++) {
+            int from = spans[2 * s];
+            int to = spans[2 * s + 1];
+            plainBytes += offsets.getInt((long) to * 4) - offsets.getInt((long) from * 4) + 4L * (to - from);
+        }
+        pagePlainBytes = plainBytes;
+        long limit = firstPage ? Math.min(plainBytes, PageDictionary.MAX_BYTES + 1L) : PageDictionary.MAX_BYTES + 1L;
+        int[] idOf = ids(count);
+        stamp++;
+        seenCount = 0;
+        int j = 0;
+        for (int s = 0; s < path.spanCount(); s++) {
+            int first = spans[2 * s];
+            int n = spans[2 * s + 1] - first;
+            int base = spanBytes(v, first, n);
+            byte[] src = base < 0 ? null : text;
+            for (int k = 0; k < n; k++) {
+                int start = offs[k] - base;
+                int len = offs[k + 1] - offs[k];
+                int id = src == null ? directId(v, offs[k], len) : dictionary.id(src, start, len);
+                idOf[j++] = id;
+                if (dictionary.byteSize() >= limit) {
+                    return false;
+                }
+                if (id >= seen.length) {
+                    seen = Arrays.copyOf(seen, Math.max(id + 1, seen.length * 2));
+                }
+                if (seen[id] != stamp) {
+                    seen[id] = stamp;
+                    if (seenCount == seenIds.length) {
+                        seenIds = Arrays.copyOf(seenIds, seenCount * 2);
+                    }
+                    seenIds[seenCount++] = id;
+                }
+            }
+        }
+        encodeIds(count);
+        return true;
+    }
+
+    /** The id of a string of a span too big for {@link #text} (rows of huge values), copied alone. */
+    private int directId(BaseVariableWidthVector v, int start, int len) {
+        byte[] one = len <= KEEP_BYTES ? text : new byte[len];
+        if (one.length < len) {
+            one = text = new byte[Math.max(len, 1 << 12)];
+        }
+        v.getDataBuffer().getBytes(start, one, 0, len);
+        return dictionary.id(one, 0, len);
+    }
+
+    /** Min and max of the page's distinct strings (a dictionary page: {@link #stringIds} noted them). */
+    private void stringExtremes(Statistics<?> stats) {
+        if (seenCount == 0) {
+            return;
+        }
+        byte[] d = dictionary.bytes();
+        int min = seenIds[0];
+        int max = min;
+        for (int k = 1; k < seenCount; k++) {
+            int id = seenIds[k];
+            if (compareEntries(d, id, min) < 0) {
+                min = id;
+            }
+            if (compareEntries(d, id, max) > 0) {
+                max = id;
+            }
+        }
+        for (int id : new int[] {min, max}) {
+            int at = dictionary.stringAt(id);
+            int len = Math.min(PageDictionary.lengthAt(d, at - 4), BulkPageEncoder.STATS_PREFIX);
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(d, at, at + len)));
+        }
+    }
+
+    private int compareEntries(byte[] d, int a, int b) {
+        int at = dictionary.stringAt(a);
+        int bt = dictionary.stringAt(b);
+        return Arrays.compareUnsigned(d, at, at + PageDictionary.lengthAt(d, at - 4), d, bt, bt + PageDictionary.lengthAt(d, bt - 4));
+    }
+
+    private int[] ids(int count) {
+        if (idOf.length < count) {
+            idOf = new int[Math.max(count, idOf.length * 2)];
+        }
+        return idOf;
+    }
+
+    /** The page's ids in the hybrid encoding, at the bit width of the dictionary so far. */
+    private void encodeIds(int count) {
         ids.reset(Math.max(0, dictionary.size() - 1));
         for (int j = 0; j < count; j++) {
             ids.add(idOf[j]);
         }
         ids.finish();
-        return true;
+    }
+
+    /**
+     * A span's offsets into {@link #offs} and, unless over 4 MiB, its bytes into {@link #text}:
+     * value k is then {@code text[offs[k] - base, offs[k + 1] - base)}, {@code base} the value
+     * returned; -1 for a span over 4 MiB, whose values are read one by one.
+     */
+    private int spanBytes(BaseVariableWidthVector v, int first, int n) {
+        if (offs.length < n + 1) {
+            offs = new int[Math.max(n + 1, offs.length * 2)];
+        }
+        ArrowBuf offsets = v.getOffsetBuffer();
+        if (n < 8) {
+            // A short span (values between nulls): no buffer view for it.
+            for (int k = 0; k <= n; k++) {
+                offs[k] = offsets.getInt((long) (first + k) * 4);
+            }
+        } else {
+            offsets.nioBuffer((long) first * 4, (n + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(offs, 0, n + 1);
+        }
+        int base = offs[0];
+        int bytes = offs[n] - base;
+        if (bytes > KEEP_BYTES) {
+            return -1;
+        }
+        if (text.length < bytes) {
+            text = new byte[Math.max(bytes, text.length * 2)];
+        }
+        v.getDataBuffer().getBytes(base, text, 0, bytes);
+        return base;
     }
 
     /** Where the page from top-level row {@code first} ends: {@value BulkPageEncoder#PAGE_ROWS} rows or about 1 MiB of PLAIN values. */

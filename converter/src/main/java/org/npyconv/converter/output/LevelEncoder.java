@@ -103,17 +103,28 @@ final class LevelEncoder {
             headerAt = size;
             put((byte) 0); // the run's header, set when the run ends
         }
-        // Eight values of bitWidth bits, little-endian: bitWidth bytes (up to 32 bits for dictionary ids).
-        long mask = (1L << bitWidth) - 1;
-        long bits = 0;
-        int held = 0;
-        for (int k = 0; k < 8; k++) {
-            bits |= (buffered[k] & mask) << held;
-            held += bitWidth;
-            while (held >= 8) {
-                put((byte) bits);
-                bits >>>= 8;
-                held -= 8;
+        // Eight values of bitWidth bits, little-endian: bitWidth bytes.
+        if (bitWidth <= 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k++) {
+                bits |= (long) (buffered[k] & ((1 << bitWidth) - 1)) << (k * bitWidth);
+            }
+            for (int b = 0; b < bitWidth; b++) {
+                put((byte) (bits >>> (8 * b)));
+            }
+        } else {
+            // Dictionary ids of up to 32 bits.
+            long mask = (1L << bitWidth) - 1;
+            long bits = 0;
+            int held = 0;
+            for (int k = 0; k < 8; k++) {
+                bits |= (buffered[k] & mask) << held;
+                held += bitWidth;
+                while (held >= 8) {
+                    put((byte) bits);
+                    bits >>>= 8;
+                    held -= 8;
+                }
             }
         }
         numBuffered = 0;
