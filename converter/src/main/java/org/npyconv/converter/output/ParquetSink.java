@@ -165,28 +165,6 @@ final class ParquetSink implements ChunkSink {
     /** {@code root}'s rows as a finished row group (pages encoded and compressed); thread-safe. */
     @Override
     public Encoded encode(VectorSchemaRoot root) throws IOException {
-        long t0 = TIMING ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
-        try {
-            return encode0(root);
-        } finally {
-            if (TIMING) {
-                ENCODE_NANOS.add(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - t0);
-            }
-        }
-    }
-
-    static final boolean TIMING = Boolean.getBoolean("npyconv.timing"); // TEMP
-    static final LongAdder ENCODE_NANOS = new LongAdder(); // TEMP
-    static {
-        if (System.getProperty("npyconv.bulk") != null) {
-            bulkPages = Boolean.getBoolean("npyconv.bulk");
-        }
-        if (TIMING) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println("encode CPU ms " + ENCODE_NANOS.sum() / 1_000_000)));
-        }
-    }
-
-    private Encoded encode0(VectorSchemaRoot root) throws IOException {
         int rows = root.getRowCount();
         if (rows == 0) {
             return new BulkGroup(0, List.of(), 0, null);

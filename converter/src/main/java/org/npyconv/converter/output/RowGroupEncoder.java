@@ -21,20 +21,6 @@ import org.apache.parquet.schema.MessageType;
  */
 final class RowGroupEncoder {
     /** Per leaf column, in Parquet order: the top-level column it belongs to and its encoder. */
-    static final java.util.concurrent.atomic.LongAdder[] T = new java.util.concurrent.atomic.LongAdder[8]; // TEMP
-    static {
-        for (int i = 0; i < 8; i++) {
-            T[i] = new java.util.concurrent.atomic.LongAdder();
-        }
-        if (ParquetSink.TIMING) {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                for (int i = 0; i < 8; i++) {
-                    System.err.print(" leaf" + i + " " + T[i].sum() / 1_000_000);
-                }
-                System.err.println();
-            }));
-        }
-    }
     private final int[] topLevel;
     private final LeafPageEncoder[] leaves;
 
@@ -85,12 +71,8 @@ final class RowGroupEncoder {
             }
         }
         List<LeafPageEncoder.Chunk> chunks = new ArrayList<>(leaves.length);
-        for (int c = 0; c < leaves.length; c++) {
-            long t0 = System.nanoTime();
-            chunks.add(leaves[c].encode(root.getRowCount(), compressor, codec));
-            if (ParquetSink.TIMING) {
-                T[Math.min(c, 7)].add(System.nanoTime() - t0);
-            }
+        for (LeafPageEncoder leaf : leaves) {
+            chunks.add(leaf.encode(root.getRowCount(), compressor, codec));
         }
         return chunks;
     }
