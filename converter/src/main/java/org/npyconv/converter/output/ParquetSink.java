@@ -36,14 +36,17 @@ import org.apache.parquet.schema.MessageType;
  * worker threads ({@link ChunkSink#encodesInWorkers}): its pages are encoded and compressed there,
  * and the writing thread ({@link #writeEncoded}) only appends their bytes and metadata in chunk
  * order through parquet-java's {@link ParquetFileWriter}. A row group depends only on its chunk, so
- * the file is the same for any thread count. Two encoders:
+ * the file is the same for any thread count. Three encoders:
  * <ul>
  *   <li>{@link BulkPageEncoder}: PLAIN pages straight from the Arrow buffers for a top-level
  *       string/binary/signed int/float column or a list of numbers, unless a dictionary would pay
  *       for the chunk;</li>
+ *   <li>{@link RowGroupEncoder}: leaf by leaf, PLAIN or dictionary pages straight from the Arrow
+ *       vectors, for other columns made of structs, lists and such leaves (dicts of
+ *       str/int/float/list of str);</li>
  *   <li>parquet-java's column writers (dictionary encoding with its PLAIN fallback) fed by
  *       {@link Shredder} into an in-memory {@link ColumnChunkPageWriteStore}: every other shape
- *       (structs, maps, nested lists, tensors, ...).</li>
+ *       (maps, tensors, bools, timestamps, ...) and the chunks above where a dictionary pays.</li>
  * </ul>
  * Memory: the row groups in flight, compressed, plus one chunk being encoded per worker.
  */
@@ -66,6 +69,7 @@ final class ParquetSink implements ChunkSink {
     /** Row groups encoded on a thread other than the writing one, since start-up (tests). */
     static final LongAdder WORKER_ROW_GROUPS = new LongAdder();
 
+    private final Schema arrowSchema;
     private final MessageType parquetSchema;
     private final Map<String, String> meta;
     private final ParquetProperties props;
@@ -87,6 +91,7 @@ final class ParquetSink implements ChunkSink {
     ParquetSink(Schema schema, Path file, ConvertOptions options) throws IOException {
         meta = new HashMap<>(schema.getCustomMetadata());
         meta.put("ARROW:schema", ParquetSchema.arrowSchemaMetadata(schema));
+        arrowSchema = schema;
         parquetSchema = ParquetSchema.of(schema);
         codec = ParquetCompressors.codec(options.compression());
         props = properties(List.of());
@@ -196,7 +201,7 @@ final class ParquetSink implements ChunkSink {
             if (leafPages && bulkPages) {
                 RowGroupEncoder encoder = rowGroupEncoders.poll();
                 if (encoder == null) {
-                    encoder = RowGroupEncoder.of(root.getSchema(), parquetSchema);
+                    encoder = RowGroupEncoder.of(arrowSchema, parquetSchema);
                 }
                 try {
                     List<LeafPageEncoder.Chunk> chunks = encoder == null ? null : encoder.encode(root, compressor, codec);
