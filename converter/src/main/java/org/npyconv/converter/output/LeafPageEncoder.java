@@ -465,27 +465,9 @@ final class LeafPageEncoder {
         for (int s = 0; s < path.spanCount(); s++) {
             int first = spans[2 * s];
             int n = spans[2 * s + 1] - first;
-            if (offs.length < n + 1) {
-                offs = new int[Math.max(n + 1, offs.length * 2)];
-            }
-            ArrowBuf offsets = v.getOffsetBuffer();
-            if (n < 8) {
-                // A short span (values between nulls): no buffer view for it.
-                for (int k = 0; k <= n; k++) {
-                    offs[k] = offsets.getInt((long) (first + k) * 4);
-                }
-            } else {
-                offsets.nioBuffer((long) first * 4, (n + 1) * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(offs, 0, n + 1);
-            }
-            int base = offs[0];
-            int bytes = offs[n] - base;
-            boolean direct = n < 8 || bytes > KEEP_BYTES;
-            if (!direct) {
-                if (text.length < bytes) {
-                    text = new byte[Math.max(bytes, text.length * 2)];
-                }
-                v.getDataBuffer().getBytes(base, text, 0, bytes);
-            }
+            int base = spanBytes(v, first, n);
+            boolean direct = base < 0;
+            int bytes = offs[n] - offs[0];
             ensure(bytes + 4L * n);
             for (int k = 0; k < n; k++) {
                 int len = offs[k + 1] - offs[k];
@@ -494,7 +476,7 @@ final class LeafPageEncoder {
                 if (direct) {
                     v.getDataBuffer().getBytes(offs[k], buf, size, len);
                 } else {
-                    System.arraycopy(text, offs[k] - base, buf, size, len);
+                    System.arraycopy(text, offs[k] - offs[0], buf, size, len);
                 }
                 size += len;
                 long key = prefix(at + 4, len);

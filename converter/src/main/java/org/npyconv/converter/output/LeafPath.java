@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
-import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.complex.StructVector;
@@ -301,10 +300,5 @@ final class LeafPath {
         if (spans.length > 1 << 16) {
             spans = new int[64];
         }
-    }
-
-    /** Whether the bound leaf is a variable-width vector (offsets for page sizes). */
-    boolean variableWidth() {
-        return leaf() instanceof BaseVariableWidthVector;
     }
 }
