@@ -3,7 +3,7 @@ package org.npyconv.converter.output;
 import java.util.Arrays;
 
 /**
- * Repetition or definition levels in Parquet's RLE/bit-packed hybrid encoding, byte for byte as
+ * Repetition or definition levels (or dictionary ids) in Parquet's RLE/bit-packed hybrid encoding, byte for byte as
  * parquet-java's {@code RunLengthBitPackingHybridEncoder} writes them (same run detection: a value
  * repeated 8 times turns into an RLE run, shorter stretches are bit-packed in groups of 8, at most
  * 63 groups per bit-packed run), but fed whole runs: {@link #run} of a million equal levels costs
@@ -12,7 +12,7 @@ import java.util.Arrays;
  * Reusable after {@link #reset}; not thread-safe.
  */
 final class LevelEncoder {
-    private final int bitWidth;
+    private int bitWidth;
     private final int[] buffered = new int[8];
     private int numBuffered;
     private int previous;
@@ -22,9 +22,15 @@ final class LevelEncoder {
     private byte[] out = new byte[256];
     private int size;
 
-    /** Levels of at most {@code maxLevel} (at least 1). */
+    /** Levels of at most {@code maxLevel} (0 gives parquet-java's zero-width encoding). */
     LevelEncoder(int maxLevel) {
         this.bitWidth = 32 - Integer.numberOfLeadingZeros(maxLevel);
+    }
+
+    /** Starts over for values of at most {@code maxValue} (dictionary ids: the width changes page by page). */
+    void reset(int maxValue) {
+        bitWidth = 32 - Integer.numberOfLeadingZeros(maxValue);
+        reset();
     }
 
     void reset() {
@@ -97,12 +103,29 @@ final class LevelEncoder {
             headerAt = size;
             put((byte) 0); // the run's header, set when the run ends
         }
-        long bits = 0;
-        for (int k = 0; k < 8; k++) {
-            bits |= (long) (buffered[k] & ((1 << bitWidth) - 1)) << (k * bitWidth);
-        }
-        for (int b = 0; b < bitWidth; b++) {
-            put((byte) (bits >>> (8 * b)));
+        // Eight values of bitWidth bits, little-endian: bitWidth bytes.
+        if (bitWidth <= 8) {
+            long bits = 0;
+            for (int k = 0; k < 8; k++) {
+                bits |= (long) (buffered[k] & ((1 << bitWidth) - 1)) << (k * bitWidth);
+            }
+            for (int b = 0; b < bitWidth; b++) {
+                put((byte) (bits >>> (8 * b)));
+            }
+        } else {
+            // Dictionary ids of up to 32 bits.
+            long mask = (1L << bitWidth) - 1;
+            long bits = 0;
+            int held = 0;
+            for (int k = 0; k < 8; k++) {
+                bits |= (buffered[k] & mask) << held;
+                held += bitWidth;
+                while (held >= 8) {
+                    put((byte) bits);
+                    bits >>>= 8;
+                    held -= 8;
+                }
+            }
         }
         numBuffered = 0;
         repeatCount = 0;

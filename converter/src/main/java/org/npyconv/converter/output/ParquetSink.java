@@ -36,14 +36,17 @@ import org.apache.parquet.schema.MessageType;
  * worker threads ({@link ChunkSink#encodesInWorkers}): its pages are encoded and compressed there,
  * and the writing thread ({@link #writeEncoded}) only appends their bytes and metadata in chunk
  * order through parquet-java's {@link ParquetFileWriter}. A row group depends only on its chunk, so
- * the file is the same for any thread count. Two encoders:
+ * the file is the same for any thread count. Three encoders:
  * <ul>
  *   <li>{@link BulkPageEncoder}: PLAIN pages straight from the Arrow buffers for a top-level
  *       string/binary/signed int/float column or a list of numbers, unless a dictionary would pay
  *       for the chunk;</li>
+ *   <li>{@link RowGroupEncoder}: leaf by leaf, PLAIN or dictionary pages straight from the Arrow
+ *       vectors, for other columns made of structs, lists and such leaves (dicts of
+ *       str/int/float/list of str);</li>
  *   <li>parquet-java's column writers (dictionary encoding with its PLAIN fallback) fed by
  *       {@link Shredder} into an in-memory {@link ColumnChunkPageWriteStore}: every other shape
- *       (structs, maps, nested lists, tensors, ...).</li>
+ *       (maps, tensors, bools, timestamps, ...) and the chunks above where a dictionary pays.</li>
  * </ul>
  * Memory: the row groups in flight, compressed, plus one chunk being encoded per worker.
  */
@@ -61,9 +64,12 @@ final class ParquetSink implements ChunkSink {
     static final LongAdder PLAIN_ONLY_CHUNKS = new LongAdder();
     /** Row groups written from bulk pages since start-up: lets tests see that the path was taken. */
     static final LongAdder BULK_ROW_GROUPS = new LongAdder();
+    /** Row groups written leaf by leaf ({@link RowGroupEncoder}) since start-up (tests); also counted in {@link #BULK_ROW_GROUPS}. */
+    static final LongAdder LEAF_ROW_GROUPS = new LongAdder();
     /** Row groups encoded on a thread other than the writing one, since start-up (tests). */
     static final LongAdder WORKER_ROW_GROUPS = new LongAdder();
 
+    private final Schema arrowSchema;
     private final MessageType parquetSchema;
     private final Map<String, String> meta;
     private final ParquetProperties props;
@@ -75,6 +81,9 @@ final class ParquetSink implements ChunkSink {
     private final Field bulkField;
     private final ColumnDescriptor bulkLeaf;
     private final ConcurrentLinkedQueue<BulkPageEncoder> encoders = new ConcurrentLinkedQueue<>();
+    /** Whether {@link RowGroupEncoder} takes the schema (when {@link BulkPageEncoder} does not), and its idle instances. */
+    private final boolean leafPages;
+    private final ConcurrentLinkedQueue<RowGroupEncoder> rowGroupEncoders = new ConcurrentLinkedQueue<>();
     private final Thread writingThread = Thread.currentThread();
     private int rowGroups;
     private boolean ended;
@@ -82,6 +91,7 @@ final class ParquetSink implements ChunkSink {
     ParquetSink(Schema schema, Path file, ConvertOptions options) throws IOException {
         meta = new HashMap<>(schema.getCustomMetadata());
         meta.put("ARROW:schema", ParquetSchema.arrowSchemaMetadata(schema));
+        arrowSchema = schema;
         parquetSchema = ParquetSchema.of(schema);
         codec = ParquetCompressors.codec(options.compression());
         props = properties(List.of());
@@ -89,6 +99,11 @@ final class ParquetSink implements ChunkSink {
         boolean bulk = only != null && BulkPageEncoder.supports(only) && parquetSchema.getColumns().size() == 1;
         bulkField = bulk ? only : null;
         bulkLeaf = bulk ? parquetSchema.getColumns().get(0) : null;
+        RowGroupEncoder leafEncoder = bulk ? null : RowGroupEncoder.of(schema, parquetSchema);
+        leafPages = leafEncoder != null;
+        if (leafPages) {
+            rowGroupEncoders.add(leafEncoder);
+        }
         compressors = new ParquetCompressors(codec);
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         try {
@@ -183,6 +198,22 @@ final class ParquetSink implements ChunkSink {
                     encoders.add(encoder);
                 }
             }
+            if (leafPages && bulkPages) {
+                RowGroupEncoder encoder = rowGroupEncoders.poll();
+                if (encoder == null) {
+                    encoder = RowGroupEncoder.of(arrowSchema, parquetSchema);
+                }
+                try {
+                    List<LeafPageEncoder.Chunk> chunks = encoder == null ? null : encoder.encode(root, compressor, codec);
+                    if (chunks != null) {
+                        return new LeafGroup(rows, chunks);
+                    }
+                } finally {
+                    if (encoder != null) {
+                        rowGroupEncoders.add(encoder);
+                    }
+                }
+            }
             return columnWriters(root, rows, compressor);
         } finally {
             compressors.giveBack(compressor);
@@ -233,6 +264,21 @@ final class ParquetSink implements ChunkSink {
             }
             writer.endColumn();
             BULK_ROW_GROUPS.increment();
+        } else if (chunk instanceof LeafGroup g) {
+            for (LeafPageEncoder.Chunk c : g.chunks()) {
+                Encoding repetition = c.column().getMaxRepetitionLevel() > 0 ? Encoding.RLE : Encoding.BIT_PACKED;
+                writer.startColumn(c.column(), c.values(), codec);
+                if (c.dictionary() != null) {
+                    writer.writeDictionaryPage(c.dictionary());
+                }
+                for (LeafPageEncoder.Page p : c.pages()) {
+                    writer.writeDataPage(p.values(), p.uncompressed(), p.body(), p.stats(), p.rows(),
+                            repetition, Encoding.RLE, p.encoding());
+                }
+                writer.endColumn();
+            }
+            BULK_ROW_GROUPS.increment();
+            LEAF_ROW_GROUPS.increment();
         } else {
             ((WriterGroup) chunk).pages().flushToFileWriter(writer);
         }
@@ -265,6 +311,14 @@ final class ParquetSink implements ChunkSink {
 
     /** A row group of bulk pages (one leaf column). */
     private record BulkGroup(int rows, List<BulkPageEncoder.Page> pages, long values, Encoding repetition) implements Encoded {
+        @Override
+        public void close() {
+            // heap pages only
+        }
+    }
+
+    /** A row group of pages encoded leaf by leaf, one column chunk per leaf in schema order. */
+    private record LeafGroup(int rows, List<LeafPageEncoder.Chunk> chunks) implements Encoded {
         @Override
         public void close() {
             // heap pages only

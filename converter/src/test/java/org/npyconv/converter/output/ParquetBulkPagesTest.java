@@ -43,12 +43,20 @@ class ParquetBulkPagesTest {
         ParquetSink.dictionaryProbe = true;
     }
 
+    /** Row groups written leaf by leaf ({@link RowGroupEncoder}) by the last {@link #convert} call. */
+    private static long leafGroups;
+
     @Test
     void levelsAreTheBytesParquetJavaWrites() throws Exception {
         Random random = new Random(7);
-        for (int maxLevel : new int[] {1, 2, 3, 5}) {
+        LevelEncoder reused = new LevelEncoder(1);
+        // Level widths, and dictionary id widths (0 for a one-entry dictionary, up to 17 bits).
+        for (int maxLevel : new int[] {1, 2, 3, 5, 0, 63, 200, 1000, 100_000}) {
             for (int trial = 0; trial < 300; trial++) {
-                LevelEncoder ours = new LevelEncoder(maxLevel);
+                LevelEncoder ours = maxLevel > 5 || maxLevel == 0 ? reused : new LevelEncoder(maxLevel);
+                if (ours == reused) {
+                    ours.reset(maxLevel);
+                }
                 int width = 32 - Integer.numberOfLeadingZeros(maxLevel);
                 try (RunLengthBitPackingHybridEncoder theirs = new RunLengthBitPackingHybridEncoder(width, 64, 1 << 20,
                         HeapByteBufferAllocator.getInstance())) {
@@ -81,8 +89,11 @@ class ParquetBulkPagesTest {
     private static long convert(Path npy, Path out, boolean bulk, ConvertOptions options) throws IOException {
         ParquetSink.bulkPages = bulk;
         long before = ParquetSink.BULK_ROW_GROUPS.sum();
+        long leafBefore = ParquetSink.LEAF_ROW_GROUPS.sum();
+        leafGroups = 0;
         try (BufferAllocator allocator = new RootAllocator(); NpyObjectArray array = NpyObjectArray.open(npy)) {
             ChunkedOutput.convert(array, out, options, allocator);
+            leafGroups = ParquetSink.LEAF_ROW_GROUPS.sum() - leafBefore;
             return ParquetSink.BULK_ROW_GROUPS.sum() - before;
         } catch (UnsupportedInputException e) {
             return -1;
@@ -218,10 +229,11 @@ class ParquetBulkPagesTest {
                 + " 'tags': ['t%d' % (i % 7)] * (i % 3)} for i in range(60_000)]");
         ConvertOptions options = ConvertOptions.of(OutputFormat.PARQUET).withVersion("test").withThreads(2);
         long before = ParquetSink.PLAIN_ONLY_CHUNKS.sum();
-        convert(npy, npy.resolveSibling("probe.parquet"), true, options);
+        // The column writers' route (dicts take the leaf pages otherwise).
+        convert(npy, npy.resolveSibling("probe.parquet"), false, options);
         assertTrue(ParquetSink.PLAIN_ONLY_CHUNKS.sum() - before >= 3, "id, name and score of the one row group");
         ParquetSink.dictionaryProbe = false;
-        convert(npy, npy.resolveSibling("writers.parquet"), true, options);
+        convert(npy, npy.resolveSibling("writers.parquet"), false, options);
         assertEquals(-1, Files.mismatch(npy.resolveSibling("probe.parquet"), npy.resolveSibling("writers.parquet")));
         List<String> pairs = new ArrayList<>();
         for (Path fixture : ConvertPipelineTest.objectFixtures()) {
@@ -251,6 +263,153 @@ class ParquetBulkPagesTest {
         convert(npy, npy.resolveSibling("o.parquet"), true, ConvertOptions.of(OutputFormat.PARQUET).withRowsPerChunk(1000)
                 .withThreads(2).withVersion("test"));
         assertEquals(20, ParquetSink.WORKER_ROW_GROUPS.sum() - before);
+    }
+
+    /**
+     * Struct and list columns encoded leaf by leaf ({@link RowGroupEncoder}): nulls at every level
+     * (a null dict, a missing key, a None value, a None list, an empty list, a None list item),
+     * structs in structs with lists inside, lists of numbers and of strings in structs, top-level
+     * lists of strings, chunks where a field is null throughout or every list empty, dictionaries
+     * kept and dropped. The leaf pages are taken for every row group, the files equal the column
+     * writers' in pyarrow (whole file and row group by row group, statistics) and DuckDB, and the
+     * file does not depend on the thread count.
+     */
+    @Test
+    void structAndListColumnsTakeLeafPagesAndHoldWhatTheColumnWritersWrite() throws Exception {
+        String[] cases = {
+            // The dicts bench shape, with nulls everywhere
+            "[None if i % 97 == 0 else {'id': None if i % 31 == 0 else i, 'name': 'n%x' % (i * 2654435761 % 2**32),"
+                    + " 'score': float(rng.standard_normal()) if i % 13 else None,"
+                    + " 'tags': None if i % 17 == 0 else [None if (i + j) % 11 == 0 else 't%d' % ((i * j) % 40) for j in range(i % 4)]}"
+                    + " for i in range(50_000)]",
+            // Missing keys (null fields), empty dicts (all fields null), a field null for whole chunks
+            "[{} if i % 50 == 0 else {'a': i} if i % 7 else {'a': -i, 'b': 'x' * (i % 5)} for i in range(30_000)]"
+                    + " + [{'a': None, 'b': None}] * 5000",
+            // Structs in structs, lists inside them, lists of numbers
+            "[{'outer': None if i % 23 == 0 else {'inner': None if i % 5 == 0 else {'v': float(i) / 7, 'w': [i, -i] * (i % 3)},"
+                    + " 'label': 'L%d' % (i % 9)}, 'xs': None if i % 19 == 0 else [float(j) for j in range(i % 6)]} for i in range(40_000)]",
+            // Top-level lists of strings (no BulkPageEncoder shape): dictionary, then distinct
+            "[None if i % 29 == 0 else ['red', 'green', None, 'blue'][: i % 5] for i in range(40_000)]",
+            "[['s%d' % (i * 7919 + j) for j in range(i % 3)] for i in range(40_000)]",
+            // Every list empty in a chunk, strings that repeat a little (dictionary dropped on the first page)
+            "[{'k': [], 'n': i % 3} for i in range(30_000)] + [{'k': ['a' * (i % 300)], 'n': i} for i in range(30_000)]",
+        };
+        List<String> pairs = new ArrayList<>();
+        int k = 0;
+        for (String values : cases) {
+            Path npy = generated("nested" + k++, values);
+            ConvertOptions options = ConvertOptions.of(OutputFormat.PARQUET).withRowsPerChunk(30_000).withVersion("test")
+                    .withCompression(Compression.ZSTD);
+            Path one = npy.resolveSibling("t1.parquet");
+            Path three = npy.resolveSibling("t3.parquet");
+            Path slow = npy.resolveSibling("writers.parquet");
+            long groups = convert(npy, one, true, options.withThreads(1));
+            assertTrue(groups > 0 && leafGroups == groups, "leaf pages for every row group (" + leafGroups + " of " + groups + "): " + values);
+            convert(npy, three, true, options.withThreads(3));
+            assertEquals(0, convert(npy, slow, false, options.withThreads(2)), values);
+            assertEquals(-1, Files.mismatch(one, three), "1 and 3 threads: " + values);
+            pairs.add(one.toString());
+            pairs.add(slow.toString());
+        }
+        BulkParquetTest.duckdbReadsTheSameRows(pairs);
+        pyarrowReadsTheSameFiles(pairs);
+        pyarrowReadsTheSameRowGroups(pairs);
+    }
+
+    /**
+     * The dicts bench shape (1,000 tags, unique names, random scores) over several row groups: leaf
+     * pages for every row group, a dictionary for {@code tags} and none for the other leaves, as the
+     * column writers decide; with a compression codec each.
+     */
+    @Test
+    void theDictsShapeTakesLeafPagesWithTheColumnWritersDictionaries() throws Exception {
+        Path npy = generated("dictshape", "[{'id': i, 'name': ''.join(chr(97 + int(c)) for c in rng.integers(0, 26, 3 + i % 6)),"
+                + " 'score': float(rng.standard_normal()), 'tags': ['tag-%d' % t for t in rng.integers(0, 50, i % 5)]}"
+                + " for i in range(100_000)]");
+        List<String> pairs = new ArrayList<>();
+        for (Compression c : List.of(Compression.ZSTD, Compression.SNAPPY, Compression.NONE)) {
+            ConvertOptions options = ConvertOptions.of(OutputFormat.PARQUET).withRowsPerChunk(65_536).withVersion("test")
+                    .withThreads(2).withCompression(c);
+            Path fast = npy.resolveSibling(c + ".leaf.parquet");
+            Path slow = npy.resolveSibling(c + ".writers.parquet");
+            assertEquals(2, convert(npy, fast, true, options));
+            assertEquals(2, leafGroups);
+            assertEquals(0, convert(npy, slow, false, options));
+            pairs.add(fast.toString());
+            pairs.add(slow.toString());
+        }
+        BulkParquetTest.duckdbReadsTheSameRows(pairs);
+        pyarrowReadsTheSameFiles(pairs);
+        Path script = tmp.resolve("dictpages.py");
+        Files.writeString(script, String.join("\n",
+                "import sys, pyarrow.parquet as pq",
+                "for p in sys.argv[1:]:",
+                "    md = pq.ParquetFile(p).metadata",
+                "    print([[md.row_group(g).column(c).has_dictionary_page for c in range(md.num_columns)] for g in range(md.num_row_groups)])",
+                ""));
+        Python.Result r = Python.run(Python.interpreter(), script.toString(), pairs.get(0), pairs.get(1));
+        assertEquals(0, r.exit(), r.output());
+        String want = "[[False, False, False, True], [False, False, False, True]]";
+        assertEquals(want + "\n" + want, r.output().strip(), "tags alone keeps a dictionary, in both files");
+    }
+
+    /**
+     * A dictionary that passes 1 MiB after the first page: parquet-java falls back to PLAIN from
+     * that page on, and so do the leaf pages (dictionary pages first, then PLAIN, in one chunk);
+     * the values read back the same.
+     */
+    @Test
+    void aDictionaryPastItsLimitFallsBackToPlainFromThatPage() throws Exception {
+        Path npy = generated("overflow", "[{'s': 'few%d' % (i % 4) if i < 25_000 else 'many-%d-%s' % (i, 'y' * 60)} for i in range(60_000)]");
+        ConvertOptions options = ConvertOptions.of(OutputFormat.PARQUET).withRowsPerChunk(60_000).withVersion("test").withThreads(1);
+        Path fast = npy.resolveSibling("leaf.parquet");
+        Path slow = npy.resolveSibling("writers.parquet");
+        assertEquals(1, convert(npy, fast, true, options));
+        assertEquals(1, leafGroups);
+        assertEquals(0, convert(npy, slow, false, options));
+        List<String> pairs = List.of(fast.toString(), slow.toString());
+        BulkParquetTest.duckdbReadsTheSameRows(pairs);
+        pyarrowReadsTheSameFiles(pairs);
+        Path script = tmp.resolve("fallback.py");
+        Files.writeString(script, String.join("\n",
+                "import sys, pyarrow.parquet as pq",
+                "for p in sys.argv[1:]:",
+                "    c = pq.ParquetFile(p).metadata.row_group(0).column(0)",
+                "    print(c.has_dictionary_page, sorted(c.encodings))",
+                ""));
+        Python.Result r = Python.run(Python.interpreter(), script.toString(), fast.toString(), slow.toString());
+        assertEquals(0, r.exit(), r.output());
+        String want = "True ['BIT_PACKED', 'PLAIN', 'PLAIN_DICTIONARY', 'RLE']";
+        assertEquals(want + "\n" + want, r.output().strip());
+    }
+
+    /** pyarrow reads each row group of both files on its own ({@code read_row_group}) with equal values. */
+    private void pyarrowReadsTheSameRowGroups(List<String> pairs) throws Exception {
+        Path script = tmp.resolve("groups.py");
+        Files.writeString(script, String.join("\n",
+                "import sys, pyarrow.parquet as pq",
+                "args = sys.argv[1:]",
+                "bad = 0",
+                "def key(v):",
+                "    if isinstance(v, float): return ('f', repr(v))",
+                "    if isinstance(v, list): return [key(x) for x in v]",
+                "    if isinstance(v, dict): return {k: key(x) for k, x in v.items()}",
+                "    return v",
+                "for fast, slow in zip(args[0::2], args[1::2]):",
+                "    a, b = pq.ParquetFile(fast), pq.ParquetFile(slow)",
+                "    for g in range(a.metadata.num_row_groups):",
+                "        ga, gb = a.read_row_group(g), b.read_row_group(g)",
+                "        if [key(v) for v in ga.column(0).to_pylist()] != [key(v) for v in gb.column(0).to_pylist()]:",
+                "            bad += 1",
+                "            print('FAIL', fast, 'row group', g)",
+                "print(f'{bad} row groups differ')",
+                "sys.exit(1 if bad else 0)", ""));
+        List<String> args = new ArrayList<>();
+        args.add(script.toString());
+        args.addAll(pairs);
+        Python.Result r = Python.run(Python.interpreter(), args.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("0 row groups differ"), r.output());
     }
 
     /**
