@@ -42,6 +42,8 @@ import org.npyconv.indexer.NpyObjectArray;
  */
 final class TypedSpans extends SpanRange {
     private static final int SWEEP_EVERY = 1024;
+    /** A chunk's vectors are sized up front for at most this many rows (the default rows per chunk); past it they grow. */
+    private static final int PRESIZED_ROWS = 1 << 16;
 
     private static final int MARK = '(';
     private static final int NONE = 'N';
@@ -81,6 +83,8 @@ final class TypedSpans extends SpanRange {
     private VectorTarget column;
     /** {@link #column} and every target below it. */
     private VectorTarget[] targets;
+    /** The string, binary and list targets: their vectors' last-set rows are written back after each element. */
+    private VectorTarget[] lastSets;
     /**
      * The last element went through here, so the targets' counts and cached buffer addresses are
      * the vectors' state; false at a chunk's start and after an element the general path wrote.
@@ -97,6 +101,15 @@ final class TypedSpans extends SpanRange {
     private byte[] localKind = new byte[256];
     private int[] localAt = new int[256];
     private int[] localLen = new int[256];
+    /**
+     * Direct-mapped by memo index: str/bytes entries of earlier elements that {@link #reference}
+     * met. Memo entries never change once stored, so a hit is always right; it only spares the
+     * shared memo's probe.
+     */
+    private static final int RECENT = 256;
+    private final long[] recentIndex = new long[RECENT];
+    private final byte[] recentKind = new byte[RECENT];
+    private final byte[][] recentBytes = new byte[RECENT][];
     // What the last lookup() found.
     private byte gotKind;
     private byte[] gotBytes;
@@ -112,6 +125,7 @@ final class TypedSpans extends SpanRange {
     TypedSpans(NpyObjectArray array, long from, long to) throws IOException {
         super(array, from, to);
         this.index = array.index();
+        java.util.Arrays.fill(recentIndex, -1);
     }
 
     /** Whether the fast path can serve {@code array}: plain object dtype, and the index lists every shared memo entry. */
@@ -138,11 +152,22 @@ final class TypedSpans extends SpanRange {
         if (column == null || column.vector != vector) {
             column = VectorTarget.of(vector);
             targets = column.all();
+            lastSets = java.util.Arrays.stream(targets).filter(VectorTarget::hasLastSet).toArray(VectorTarget[]::new);
             trusted = false;
+            if (row == 0) {
+                // A new chunk: size its vectors for the task's remaining rows at once, instead of
+                // doubling (and copying) each buffer from Arrow's default 4k values several times.
+                vector.setInitialCapacity((int) Math.min(to() - i, PRESIZED_ROWS));
+                vector.allocateNew();
+            }
         }
-        if (!trusted || row != column.count || !column.current()) {
+        // Between two elements written here only ChunkProducer's byte check touches the vectors
+        // (setRowCount, every BYTE_CHECK_EVERY rows), which never moves a buffer: the cached
+        // addresses are checked then, and whenever another writer came in between they are reloaded.
+        if (!trusted || row != column.count || row % ChunkProducer.BYTE_CHECK_EVERY == 0 && !column.current()) {
             column.load(row);
         }
+        assert column.current() : "a vector's buffers moved between two elements";
         long start = cursor.start();
         int at = window.load(start, cursor.end());
         b = window.bytes();
@@ -162,7 +187,7 @@ final class TypedSpans extends SpanRange {
             slowElement = array.get(i);
             return SLOW;
         }
-        for (VectorTarget t : all) {
+        for (VectorTarget t : lastSets) {
             t.finish();
         }
         trusted = true;
@@ -238,7 +263,20 @@ final class TypedSpans extends SpanRange {
                     pos = p + 9;
                     t.appendWord(be64(b, p + 1));
                     return true;
-                case SHORT_BINUNICODE:
+                case SHORT_BINUNICODE: {
+                    // The common str (under 256 bytes) without the general payload() calls.
+                    if (kind != VectorTarget.STRING || p + 2 > stop) {
+                        return false;
+                    }
+                    int at = p + 2;
+                    int n = b[p + 1] & 0xFF;
+                    if (n > stop - at || !validUtf8(b, at, n)) {
+                        return false;
+                    }
+                    pos = at + n;
+                    t.appendBytes(b, at, n);
+                    return memoAfter(SharedMemo.STR, at, n);
+                }
                 case BINUNICODE:
                 case BINUNICODE8:
                     pos = p;
@@ -311,7 +349,28 @@ final class TypedSpans extends SpanRange {
 
     /** A back-reference to memo entry {@code m}: a str or bytes entry, appended as its bytes. */
     private boolean reference(VectorTarget t, long m) {
-        if (!lookup(m) || (gotKind == SharedMemo.STR ? t.kind != VectorTarget.STRING : t.kind != VectorTarget.BINARY)) {
+        // The entry kind that fits t (none for a target that is neither string nor binary).
+        byte fits = t.kind == VectorTarget.STRING ? SharedMemo.STR : t.kind == VectorTarget.BINARY ? SharedMemo.BYTES : 0;
+        if (m < memoStart) {
+            // Entries of earlier elements (a vocabulary of tags) are looked up again and again.
+            int h = (int) m & (RECENT - 1);
+            if (recentIndex[h] == m) {
+                byte[] v = recentBytes[h];
+                if (recentKind[h] != fits) {
+                    return false;
+                }
+                t.appendBytes(v, 0, v.length);
+                return true;
+            }
+            if (lookup(m)) {
+                recentIndex[h] = m;
+                recentKind[h] = gotKind;
+                recentBytes[h] = gotBytes;
+            }
+        } else {
+            lookup(m);
+        }
+        if (gotKind != fits) {
             return false;
         }
         t.appendBytes(gotBytes, gotAt, gotLen);
@@ -356,6 +415,19 @@ final class TypedSpans extends SpanRange {
      * LONG_BINPUT must name it (Python's pickler numbers entries in sequence).
      */
     private boolean memoAfter(byte kind, int at, int n) {
+        int p = pos;
+        if (p + 1 < stop && b[p] == (byte) MEMOIZE && !isMemoOrFrame(b[p + 1] & 0xFF)) {
+            // What CPython writes after each str and container (protocol 4+): one MEMOIZE.
+            long k = counter - memoStart;
+            if (k < localKind.length) {
+                localKind[(int) k] = kind;
+                localAt[(int) k] = at;
+                localLen[(int) k] = n;
+                counter++;
+                pos = p + 1;
+                return true;
+            }
+        }
         while (pos < stop) {
             int op = b[pos] & 0xFF;
             long m;
@@ -381,6 +453,10 @@ final class TypedSpans extends SpanRange {
             counter++;
         }
         return true;
+    }
+
+    private static boolean isMemoOrFrame(int op) {
+        return op == MEMOIZE || op == BINPUT || op == LONG_BINPUT || op == FRAME;
     }
 
     private void record(long m, byte kind, int at, int n) {
@@ -515,6 +591,7 @@ final class TypedSpans extends SpanRange {
         skipFrames();
         if (pos < stop && b[pos] == MARK) {
             int expect = 0;
+            long[] known = t.keyMemo;
             do {
                 pos++;
                 while (true) {
@@ -530,7 +607,14 @@ final class TypedSpans extends SpanRange {
                         pos += 9;
                         continue;
                     }
-                    int f = key(t, op, expect);
+                    int f;
+                    if (op == BINGET && expect < known.length && pos + 2 <= stop && known[expect] == (b[pos + 1] & 0xFF)) {
+                        // The usual key: a reference to the next field's name, as in the dict before.
+                        f = expect;
+                        pos += 2;
+                    } else {
+                        f = key(t, op, expect);
+                    }
                     if (f < 0 || (seen & 1L << f) != 0 || !value(kids[f])) {
                         return false;
                     }

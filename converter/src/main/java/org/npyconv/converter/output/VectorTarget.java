@@ -61,6 +61,10 @@ final class VectorTarget {
     final VectorTarget[] children;
     /** A struct's field names in UTF-8, in field order. */
     final byte[][] names;
+    private final BaseFixedWidthVector fixed;
+    private final BaseVariableWidthVector variable;
+    private final ListVector list;
+    private final StructVector struct;
     /** Per struct field, the memo index of a str known to be its name (-1: none yet). */
     final long[] keyMemo;
     /** A struct's fields as a mask (a dict that has them all needs no nulls). */
@@ -91,6 +95,10 @@ final class VectorTarget {
         this.vector = vector;
         this.children = children;
         this.names = names;
+        this.fixed = vector instanceof BaseFixedWidthVector ? (BaseFixedWidthVector) vector : null;
+        this.variable = vector instanceof BaseVariableWidthVector ? (BaseVariableWidthVector) vector : null;
+        this.list = vector instanceof ListVector ? (ListVector) vector : null;
+        this.struct = vector instanceof StructVector ? (StructVector) vector : null;
         this.keyMemo = new long[names == null ? 0 : names.length];
         java.util.Arrays.fill(keyMemo, -1);
         this.allFields = keyMemo.length == MAX_FIELDS ? -1L : (1L << keyMemo.length) - 1;
@@ -293,16 +301,34 @@ final class VectorTarget {
      * memory, not just the output).
      */
     boolean current() {
-        if (kind != NULL) {
-            if (validityBuf != vector.getValidityBuffer()) {
-                return false;
-            }
-            if (kind != STRUCT && kind != LIST && valueBuf != vector.getDataBuffer()) {
-                return false;
-            }
-            if ((kind == STRING || kind == BINARY || kind == LIST) && offsetBuf != vector.getOffsetBuffer()) {
-                return false;
-            }
+        switch (kind) {
+            case INT64:
+            case FLOAT64:
+            case BOOL:
+                // Through the concrete classes: FieldVector's interface calls cost an itable stub each.
+                if (fixed.getValidityBuffer() != validityBuf || fixed.getDataBuffer() != valueBuf) {
+                    return false;
+                }
+                break;
+            case STRING:
+            case BINARY:
+                if (variable.getValidityBuffer() != validityBuf || variable.getDataBuffer() != valueBuf
+                        || variable.getOffsetBuffer() != offsetBuf) {
+                    return false;
+                }
+                break;
+            case LIST:
+                if (list.getValidityBuffer() != validityBuf || list.getOffsetBuffer() != offsetBuf) {
+                    return false;
+                }
+                break;
+            case STRUCT:
+                if (struct.getValidityBuffer() != validityBuf) {
+                    return false;
+                }
+                break;
+            default:
+                break;
         }
         for (VectorTarget c : children) {
             if (!c.current()) {
@@ -345,12 +371,17 @@ final class VectorTarget {
         finish();
     }
 
+    /** Whether the vector keeps a last-set row ({@link #finish} has work to do). */
+    boolean hasLastSet() {
+        return kind == STRING || kind == BINARY || kind == LIST;
+    }
+
     /** After an element: string, binary and list vectors learn their last row ({@code setValueCount} and {@code setSafe} fill holes from it). */
     void finish() {
         if (kind == STRING || kind == BINARY) {
-            ((BaseVariableWidthVector) vector).setLastSet(count - 1);
+            variable.setLastSet(count - 1);
         } else if (kind == LIST) {
-            ((ListVector) vector).setLastSet(count - 1);
+            list.setLastSet(count - 1);
         }
     }
 
