@@ -351,6 +351,11 @@ final class VectorTarget {
      * the mark.
      */
     void rollback() {
+        if (kind == NULL) {
+            // No buffers: the count is all there is.
+            count = mark;
+            return;
+        }
         int end = Math.min(count + 1, capacity);
         for (int p = mark; p < end; p++) {
             clearBit(validity, p);
