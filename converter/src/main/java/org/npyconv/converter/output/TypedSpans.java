@@ -31,13 +31,17 @@ import org.npyconv.indexer.NpyObjectArray;
  * general way. An accepted element has no shared container, which is the only thing the expansion
  * guard refuses.
  *
- * <p>Each span is decoded twice: once to validate (nothing written, so a span that fails halfway
- * leaves the vectors untouched for the general path), then to write. Back-references are resolved
- * from the element's own memo entries (window offsets), from {@link SharedMemo} (entries earlier
- * elements stored and the index lists as referred to later), and otherwise by random access
- * ({@link NpyObjectArray#memoEntry}). Values are written with the vector calls {@code ValueWriter}
- * makes, nulls through {@code ValueWriter} itself, so the output is byte-for-byte the general
- * path's. Reads through a {@link PickleWindow}; one pass over elements {@code [from, to)}, not
+ * <p>Each span is decoded once, written optimistically as it goes ({@link VectorTarget}'s appenders:
+ * raw writes at the buffers' cached addresses): every target is marked at the element's start, and
+ * a span that stops fitting halfway is rolled back to the marks (its validity bits, values and
+ * offsets cleared, last-set rows restored) before the general path writes the element, so it
+ * leaves no trace. Whether a container opened without a MARK holds one item ({@code item APPEND})
+ * or nothing is decided by skipping the item's opcodes ahead, without effects. Back-references are
+ * resolved from the element's own memo entries (window offsets), from a small direct-mapped cache
+ * and {@link SharedMemo} (entries earlier elements stored and the index lists as referred to
+ * later), and otherwise by random access ({@link NpyObjectArray#memoEntry}). The output is
+ * byte-for-byte the general path's ({@code ValueWriter}). Reads through a {@link PickleWindow}; one
+ * pass over elements {@code [from, to)}, not
  * thread-safe.
  */
 final class TypedSpans extends SpanRange {
