@@ -366,13 +366,15 @@ final class TypedSpans extends SpanRange {
                 t.appendBytes(v, 0, v.length);
                 return true;
             }
-            if (lookup(m)) {
-                recentIndex[h] = m;
-                recentKind[h] = gotKind;
-                recentBytes[h] = gotBytes;
+            if (!lookup(m)) {
+                return false;
             }
-        } else {
-            lookup(m);
+            recentIndex[h] = m;
+            recentKind[h] = gotKind;
+            recentBytes[h] = gotBytes;
+        } else if (!lookup(m)) {
+            // (Not stored yet, or not a str/bytes: the got* fields may be a former lookup's.)
+            return false;
         }
         if (gotKind != fits) {
             return false;
