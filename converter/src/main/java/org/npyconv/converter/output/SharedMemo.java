@@ -18,8 +18,10 @@ final class SharedMemo {
     static final byte OTHER = 3;
 
     private long[] keys = new long[64];
-    private byte[] kinds = new byte[64];
-    private byte[][] values = new byte[64][];
+    /** By slot ({@link #find}): read directly by {@link TypedSpans}'s hot loop. */
+    byte[] kinds = new byte[64];
+    /** By slot: a str's UTF-8 or a bytes object's bytes, else null. */
+    byte[][] values = new byte[64][];
     private long[] lastUse = new long[64];
     private int size;
 

@@ -34,6 +34,11 @@ abstract class SpanRange implements FastSpans {
         this.cursor = from >= to ? null : array.index().cursorNear(from);
     }
 
+    /** The end of the range (exclusive). */
+    protected final long to() {
+        return to;
+    }
+
     /** Moves {@link #cursor} to the next element of the range (false at its end) and forgets the last slow element. */
     protected final boolean advance() {
         slowElement = null;

@@ -2,6 +2,7 @@ package org.npyconv.converter.output;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 import org.npyconv.formats.npyidx.SidecarIndex;
 import org.npyconv.indexer.NpyObjectArray;
@@ -30,17 +31,23 @@ import org.npyconv.indexer.NpyObjectArray;
  * general way. An accepted element has no shared container, which is the only thing the expansion
  * guard refuses.
  *
- * <p>Each span is decoded twice: once to validate (nothing written, so a span that fails halfway
- * leaves the vectors untouched for the general path), then to write. Back-references are resolved
- * from the element's own memo entries (window offsets), from {@link SharedMemo} (entries earlier
- * elements stored and the index lists as referred to later), and otherwise by random access
- * ({@link NpyObjectArray#memoEntry}). Values are written with the vector calls {@code ValueWriter}
- * makes, nulls through {@code ValueWriter} itself, so the output is byte-for-byte the general
- * path's. Reads through a {@link PickleWindow}; one pass over elements {@code [from, to)}, not
+ * <p>Each span is decoded once, written optimistically as it goes ({@link VectorTarget}'s appenders:
+ * raw writes at the buffers' cached addresses): every target is marked at the element's start, and
+ * a span that stops fitting halfway is rolled back to the marks (its validity bits, values and
+ * offsets cleared, last-set rows restored) before the general path writes the element, so it
+ * leaves no trace. Whether a container opened without a MARK holds one item ({@code item APPEND})
+ * or nothing is decided by skipping the item's opcodes ahead, without effects. Back-references are
+ * resolved from the element's own memo entries (window offsets), from a small direct-mapped cache
+ * and {@link SharedMemo} (entries earlier elements stored and the index lists as referred to
+ * later), and otherwise by random access ({@link NpyObjectArray#memoEntry}). The output is
+ * byte-for-byte the general path's ({@code ValueWriter}). Reads through a {@link PickleWindow}; one
+ * pass over elements {@code [from, to)}, not
  * thread-safe.
  */
 final class TypedSpans extends SpanRange {
     private static final int SWEEP_EVERY = 1024;
+    /** A chunk's vectors are sized up front for at most this many rows (the default rows per chunk); past it they grow. */
+    private static final int PRESIZED_ROWS = 1 << 16;
 
     private static final int MARK = '(';
     private static final int NONE = 'N';
@@ -70,9 +77,23 @@ final class TypedSpans extends SpanRange {
     private static final int MEMOIZE = 0x94;
     private static final int FRAME = 0x95;
 
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
+    /** Elements whose optimistic writes were rolled back, over all conversions (tests read it). */
+    static final java.util.concurrent.atomic.AtomicLong rollbacks = new java.util.concurrent.atomic.AtomicLong();
+
     private final SidecarIndex index;
     private final SharedMemo shared = new SharedMemo();
     private VectorTarget column;
+    /** {@link #column} and every target below it. */
+    private VectorTarget[] targets;
+    /** The string, binary and list targets: their vectors' last-set rows are written back after each element. */
+    private VectorTarget[] lastSets;
+    /**
+     * The last element went through here, so the targets' counts and cached buffer addresses are
+     * the vectors' state; false at a chunk's start and after an element the general path wrote.
+     */
+    private boolean trusted;
 
     // Decoder state for the current span: fields, not objects, so nothing is allocated per opcode.
     private byte[] b;
@@ -80,14 +101,19 @@ final class TypedSpans extends SpanRange {
     private int stop;
     private long memoStart;
     private long counter;
-    /** Second pass: write values (the first pass only validates and records memo entries). */
-    private boolean writing;
-    /** Inside a look-ahead: neither write nor record. */
-    private int lookingAhead;
     // The element's own memo entries, by index - memoStart: kind, and for str/bytes where the payload sits in the window.
     private byte[] localKind = new byte[256];
     private int[] localAt = new int[256];
     private int[] localLen = new int[256];
+    /**
+     * Direct-mapped by memo index: str/bytes entries of earlier elements that {@link #reference}
+     * met. Memo entries never change once stored, so a hit is always right; it only spares the
+     * shared memo's probe.
+     */
+    private static final int RECENT = 256;
+    private final long[] recentIndex = new long[RECENT];
+    private final byte[] recentKind = new byte[RECENT];
+    private final byte[][] recentBytes = new byte[RECENT][];
     // What the last lookup() found.
     private byte gotKind;
     private byte[] gotBytes;
@@ -103,6 +129,7 @@ final class TypedSpans extends SpanRange {
     TypedSpans(NpyObjectArray array, long from, long to) throws IOException {
         super(array, from, to);
         this.index = array.index();
+        java.util.Arrays.fill(recentIndex, -1);
     }
 
     /** Whether the fast path can serve {@code array}: plain object dtype, and the index lists every shared memo entry. */
@@ -128,167 +155,190 @@ final class TypedSpans extends SpanRange {
         }
         if (column == null || column.vector != vector) {
             column = VectorTarget.of(vector);
+            targets = column.all();
+            lastSets = java.util.Arrays.stream(targets).filter(VectorTarget::hasLastSet).toArray(VectorTarget[]::new);
+            trusted = false;
+            if (row == 0) {
+                // A new chunk: size its vectors for the task's remaining rows at once, instead of
+                // doubling (and copying) each buffer from Arrow's default 4k values several times.
+                vector.setInitialCapacity((int) Math.min(to() - i, PRESIZED_ROWS));
+                vector.allocateNew();
+            }
         }
+        // Between two elements written here only ChunkProducer's byte check touches the vectors
+        // (setRowCount, every BYTE_CHECK_EVERY rows), which never moves a buffer: the cached
+        // addresses are checked then, and whenever another writer came in between they are reloaded.
+        if (!trusted || row != column.count || row % ChunkProducer.BYTE_CHECK_EVERY == 0 && !column.current()) {
+            column.load(row);
+        }
+        assert column.current() : "a vector's buffers moved between two elements";
         long start = cursor.start();
         int at = window.load(start, cursor.end());
         b = window.bytes();
         stop = at + (int) (cursor.end() - start);
         memoStart = cursor.memoStart();
-        if (!decode(at, false, row)) {
+        VectorTarget[] all = targets;
+        for (VectorTarget t : all) {
+            t.mark();
+        }
+        if (!decode(at)) {
+            for (VectorTarget t : all) {
+                t.rollback();
+            }
+            rollbacks.incrementAndGet();
+            trusted = false;
             slow++;
             slowElement = array.get(i);
             return SLOW;
         }
-        if (!decode(at, true, row)) {
-            throw new IllegalStateException("element " + i + " validated but did not decode the second time");
+        for (VectorTarget t : lastSets) {
+            t.finish();
         }
+        trusted = true;
         keepShared(i);
         fast++;
         return FAST;
     }
 
-    /** One pass over the span from {@code at}: the whole span must be one value and store exactly its memo entries. */
-    private boolean decode(int at, boolean write, int row) {
+    /** Decodes the span from {@code at} into the column: it must be exactly one value and store exactly its memo entries. */
+    private boolean decode(int at) {
         pos = at;
         counter = memoStart;
-        writing = write;
-        lookingAhead = 0;
-        if (!value(column, row)) {
+        if (!value(column)) {
             return false;
         }
         skipFrames();
         return pos == stop && counter == cursor.memoEnd();
     }
 
-    private boolean writes() {
-        return writing && lookingAhead == 0;
+    /** Decodes one value at {@code pos} and appends it to {@code t}; false when the opcodes are not the grammar or do not fit {@code t}. */
+    private boolean value(VectorTarget t) {
+        byte[] b = this.b;
+        int p = pos;
+        int kind = t.kind;
+        while (true) {
+            if (p >= stop) {
+                return false;
+            }
+            int op = b[p] & 0xFF;
+            switch (op) {
+                case FRAME:
+                    p += 9;
+                    continue;
+                case NONE:
+                    pos = p + 1;
+                    t.appendNull();
+                    return true;
+                case NEWTRUE:
+                case NEWFALSE:
+                    if (kind != VectorTarget.BOOL) {
+                        return false;
+                    }
+                    pos = p + 1;
+                    t.appendBool(op == NEWTRUE);
+                    return true;
+                case BININT1:
+                    if (kind != VectorTarget.INT64 || p + 2 > stop) {
+                        return false;
+                    }
+                    pos = p + 2;
+                    t.appendWord(b[p + 1] & 0xFF);
+                    return true;
+                case BININT2:
+                    if (kind != VectorTarget.INT64 || p + 3 > stop) {
+                        return false;
+                    }
+                    pos = p + 3;
+                    t.appendWord((b[p + 1] & 0xFF) | (b[p + 2] & 0xFF) << 8);
+                    return true;
+                case BININT:
+                    if (kind != VectorTarget.INT64 || p + 5 > stop) {
+                        return false;
+                    }
+                    pos = p + 5;
+                    t.appendWord(le32(b, p + 1));
+                    return true;
+                case LONG1:
+                    return kind == VectorTarget.INT64 && long1(t, p);
+                case BINFLOAT:
+                    if (kind != VectorTarget.FLOAT64 || p + 9 > stop) {
+                        return false;
+                    }
+                    pos = p + 9;
+                    t.appendWord(be64(b, p + 1));
+                    return true;
+                case SHORT_BINUNICODE: {
+                    // The common str (under 256 bytes) without the general payload() calls.
+                    if (kind != VectorTarget.STRING || p + 2 > stop) {
+                        return false;
+                    }
+                    int at = p + 2;
+                    int n = b[p + 1] & 0xFF;
+                    if (n > stop - at || !validUtf8(b, at, n)) {
+                        return false;
+                    }
+                    pos = at + n;
+                    t.appendBytes(b, at, n);
+                    return memoAfter(SharedMemo.STR, at, n);
+                }
+                case BINUNICODE:
+                case BINUNICODE8:
+                    pos = p;
+                    return kind == VectorTarget.STRING && payload(t, op, SharedMemo.STR);
+                case SHORT_BINBYTES:
+                case BINBYTES:
+                case BINBYTES8:
+                    pos = p;
+                    return kind == VectorTarget.BINARY && payload(t, op, SharedMemo.BYTES);
+                case BINGET:
+                    if (p + 2 > stop) {
+                        return false;
+                    }
+                    pos = p + 2;
+                    return reference(t, b[p + 1] & 0xFF);
+                case LONG_BINGET:
+                    if (p + 5 > stop) {
+                        return false;
+                    }
+                    pos = p + 5;
+                    return reference(t, le32(b, p + 1) & 0xFFFFFFFFL);
+                case EMPTY_LIST:
+                    pos = p + 1;
+                    return kind == VectorTarget.LIST && list(t);
+                case EMPTY_DICT:
+                    pos = p + 1;
+                    return kind == VectorTarget.STRUCT && dict(t);
+                default:
+                    return false;
+            }
+        }
     }
 
-    /** Decodes one value into {@code t} at {@code row}; false when the opcodes are not the grammar or do not fit {@code t}. */
-    private boolean value(VectorTarget t, int row) {
-        skipFrames();
-        if (pos >= stop) {
+    /** LONG1 at {@code p} (at most 8 bytes: always within int64). */
+    private boolean long1(VectorTarget t, int p) {
+        if (p + 2 > stop) {
             return false;
         }
-        int op = b[pos] & 0xFF;
-        switch (op) {
-            case NONE:
-                pos++;
-                if (writes()) {
-                    t.writeNull(row);
-                }
-                return true;
-            case NEWTRUE:
-            case NEWFALSE:
-                if (t.kind != VectorTarget.Kind.BOOL) {
-                    return false;
-                }
-                pos++;
-                if (writes()) {
-                    t.writeBool(row, op == NEWTRUE);
-                }
-                return true;
-            case BININT1:
-            case BININT2:
-            case BININT:
-            case LONG1:
-                return t.kind == VectorTarget.Kind.INT64 && integer(t, row, op);
-            case BINFLOAT:
-                if (t.kind != VectorTarget.Kind.FLOAT64 || pos + 9 > stop) {
-                    return false;
-                }
-                long bits = 0;
-                for (int k = 1; k <= 8; k++) {
-                    bits = bits << 8 | (b[pos + k] & 0xFF);
-                }
-                pos += 9;
-                if (writes()) {
-                    t.writeDoubleBits(row, bits);
-                }
-                return true;
-            case SHORT_BINUNICODE:
-            case BINUNICODE:
-            case BINUNICODE8:
-                return t.kind == VectorTarget.Kind.STRING && payload(t, row, op, SharedMemo.STR);
-            case SHORT_BINBYTES:
-            case BINBYTES:
-            case BINBYTES8:
-                return t.kind == VectorTarget.Kind.BINARY && payload(t, row, op, SharedMemo.BYTES);
-            case BINGET:
-            case LONG_BINGET:
-                if (!get() || (gotKind == SharedMemo.STR ? t.kind != VectorTarget.Kind.STRING
-                        : t.kind != VectorTarget.Kind.BINARY)) {
-                    return false;
-                }
-                if (writes()) {
-                    t.writeBytes(row, gotBytes, gotAt, gotLen);
-                }
-                return true;
-            case EMPTY_LIST:
-                if (t.kind != VectorTarget.Kind.LIST) {
-                    return false;
-                }
-                pos++;
-                return memoAfter(SharedMemo.OTHER, 0, 0) && listItems(t, row);
-            case EMPTY_DICT:
-                if (t.kind != VectorTarget.Kind.STRUCT) {
-                    return false;
-                }
-                pos++;
-                return memoAfter(SharedMemo.OTHER, 0, 0) && dictItems(t, row);
-            default:
-                return false;
+        int n = b[p + 1] & 0xFF;
+        if (n > 8 || p + 2 + n > stop) {
+            return false;
         }
-    }
-
-    /** BININT1/BININT2/BININT/LONG1 (at most 8 bytes: always within int64) at {@code pos}. */
-    private boolean integer(VectorTarget t, int row, int op) {
-        long v;
-        if (op == BININT1) {
-            if (pos + 2 > stop) {
-                return false;
-            }
-            v = b[pos + 1] & 0xFF;
-            pos += 2;
-        } else if (op == BININT2) {
-            if (pos + 3 > stop) {
-                return false;
-            }
-            v = (b[pos + 1] & 0xFF) | (b[pos + 2] & 0xFF) << 8;
-            pos += 3;
-        } else if (op == BININT) {
-            if (pos + 5 > stop) {
-                return false;
-            }
-            v = PickleWindow.littleInt(b, pos + 1);
-            pos += 5;
-        } else {
-            if (pos + 2 > stop) {
-                return false;
-            }
-            int n = b[pos + 1] & 0xFF;
-            if (n > 8 || pos + 2 + n > stop) {
-                return false;
-            }
-            v = 0;
-            for (int k = n - 1; k >= 0; k--) {
-                v = v << 8 | (b[pos + 2 + k] & 0xFF);
-            }
-            if (n > 0 && n < 8) {
-                // Two's complement of n bytes: sign-extend.
-                int shift = 64 - 8 * n;
-                v = v << shift >> shift;
-            }
-            pos += 2 + n;
+        long v = 0;
+        for (int k = n - 1; k >= 0; k--) {
+            v = v << 8 | (b[p + 2 + k] & 0xFF);
         }
-        if (writes()) {
-            t.writeLong(row, v);
+        if (n > 0 && n < 8) {
+            // Two's complement of n bytes: sign-extend.
+            int shift = 64 - 8 * n;
+            v = v << shift >> shift;
         }
+        pos = p + 2 + n;
+        t.appendWord(v);
         return true;
     }
 
     /** A str or bytes opcode at {@code pos}: its payload is copied as is (a str's is already UTF-8). */
-    private boolean payload(VectorTarget t, int row, int op, byte kind) {
+    private boolean payload(VectorTarget t, int op, byte kind) {
         int at = lengthPrefixed(op);
         if (at < 0) {
             return false;
@@ -297,10 +347,40 @@ final class TypedSpans extends SpanRange {
         if (kind == SharedMemo.STR && !validUtf8(b, at, n)) {
             return false;
         }
-        if (writes()) {
-            t.writeBytes(row, b, at, n);
-        }
+        t.appendBytes(b, at, n);
         return memoAfter(kind, at, n);
+    }
+
+    /** A back-reference to memo entry {@code m}: a str or bytes entry, appended as its bytes. */
+    private boolean reference(VectorTarget t, long m) {
+        // The entry kind that fits t (none for a target that is neither string nor binary).
+        byte fits = t.kind == VectorTarget.STRING ? SharedMemo.STR : t.kind == VectorTarget.BINARY ? SharedMemo.BYTES : 0;
+        if (m < memoStart) {
+            // Entries of earlier elements (a vocabulary of tags) are looked up again and again.
+            int h = (int) m & (RECENT - 1);
+            if (recentIndex[h] == m) {
+                byte[] v = recentBytes[h];
+                if (recentKind[h] != fits) {
+                    return false;
+                }
+                t.appendBytes(v, 0, v.length);
+                return true;
+            }
+            if (!lookup(m)) {
+                return false;
+            }
+            recentIndex[h] = m;
+            recentKind[h] = gotKind;
+            recentBytes[h] = gotBytes;
+        } else if (!lookup(m)) {
+            // (Not stored yet, or not a str/bytes: the got* fields may be a former lookup's.)
+            return false;
+        }
+        if (gotKind != fits) {
+            return false;
+        }
+        t.appendBytes(gotBytes, gotAt, gotLen);
+        return true;
     }
 
     /**
@@ -320,13 +400,13 @@ final class TypedSpans extends SpanRange {
             if (pos + 5 > stop) {
                 return -1;
             }
-            n = PickleWindow.littleInt(b, pos + 1) & 0xFFFFFFFFL;
+            n = le32(b, pos + 1) & 0xFFFFFFFFL;
             at = pos + 5;
         } else {
             if (pos + 9 > stop) {
                 return -1;
             }
-            n = PickleWindow.littleInt(b, pos + 1) & 0xFFFFFFFFL | (long) PickleWindow.littleInt(b, pos + 5) << 32;
+            n = le32(b, pos + 1) & 0xFFFFFFFFL | (long) le32(b, pos + 5) << 32;
             at = pos + 9;
         }
         if (n < 0 || n > stop - at) {
@@ -341,11 +421,20 @@ final class TypedSpans extends SpanRange {
      * LONG_BINPUT must name it (Python's pickler numbers entries in sequence).
      */
     private boolean memoAfter(byte kind, int at, int n) {
-        while (true) {
-            skipFrames();
-            if (pos >= stop) {
+        int p = pos;
+        if (p + 1 < stop && b[p] == (byte) MEMOIZE && !isMemoOrFrame(b[p + 1] & 0xFF)) {
+            // What CPython writes after each str and container (protocol 4+): one MEMOIZE.
+            long k = counter - memoStart;
+            if (k < localKind.length) {
+                localKind[(int) k] = kind;
+                localAt[(int) k] = at;
+                localLen[(int) k] = n;
+                counter++;
+                pos = p + 1;
                 return true;
             }
+        }
+        while (pos < stop) {
             int op = b[pos] & 0xFF;
             long m;
             if (op == MEMOIZE) {
@@ -355,19 +444,25 @@ final class TypedSpans extends SpanRange {
                 m = b[pos + 1] & 0xFF;
                 pos += 2;
             } else if (op == LONG_BINPUT && pos + 5 <= stop) {
-                m = PickleWindow.littleInt(b, pos + 1) & 0xFFFFFFFFL;
+                m = le32(b, pos + 1) & 0xFFFFFFFFL;
                 pos += 5;
+            } else if (op == FRAME) {
+                pos += 9;
+                continue;
             } else {
                 return true;
             }
             if (m != counter) {
                 return false;
             }
-            if (!writing) {
-                record(m, kind, at, n);
-            }
+            record(m, kind, at, n);
             counter++;
         }
+        return true;
+    }
+
+    private static boolean isMemoOrFrame(int op) {
+        return op == MEMOIZE || op == BINPUT || op == LONG_BINPUT || op == FRAME;
     }
 
     private void record(long m, byte kind, int at, int n) {
@@ -386,28 +481,7 @@ final class TypedSpans extends SpanRange {
         localLen[(int) k] = n;
     }
 
-    /** A BINGET/LONG_BINGET at {@code pos} of a str or bytes entry: fills gotKind/gotBytes/gotAt/gotLen. */
-    private boolean get() {
-        long m = getIndex();
-        return m >= 0 && lookup(m);
-    }
-
-    /** Consumes a BINGET/LONG_BINGET at {@code pos}; returns its memo index, or -1 when it passes the span. */
-    private long getIndex() {
-        if ((b[pos] & 0xFF) == BINGET) {
-            if (pos + 2 > stop) {
-                return -1;
-            }
-            pos += 2;
-            return b[pos - 1] & 0xFF;
-        }
-        if (pos + 5 > stop) {
-            return -1;
-        }
-        pos += 5;
-        return PickleWindow.littleInt(b, pos - 4) & 0xFFFFFFFFL;
-    }
-
+    /** Fills gotKind/gotBytes/gotAt/gotLen with memo entry {@code m}; true for a str or bytes entry. */
     private boolean lookup(long m) {
         if (m >= counter) {
             return false;
@@ -419,14 +493,16 @@ final class TypedSpans extends SpanRange {
             gotAt = localAt[k];
             gotLen = localLen[k];
         } else {
-            int s = shared.find(m);
+            SharedMemo memo = shared;
+            int s = memo.find(m);
             if (s < 0) {
                 s = resolve(m);
             }
-            gotKind = shared.kind(s);
-            gotBytes = shared.value(s);
+            gotKind = memo.kinds[s];
+            byte[] v = memo.values[s];
+            gotBytes = v;
             gotAt = 0;
-            gotLen = gotBytes == null ? 0 : gotBytes.length;
+            gotLen = v == null ? 0 : v.length;
         }
         return gotKind == SharedMemo.STR || gotKind == SharedMemo.BYTES;
     }
@@ -474,99 +550,124 @@ final class TypedSpans extends SpanRange {
         }
     }
 
-    private boolean listItems(VectorTarget t, int row) {
+    private boolean list(VectorTarget t) {
+        if (!memoAfter(SharedMemo.OTHER, 0, 0)) {
+            return false;
+        }
         VectorTarget item = t.children[0];
-        int start = writes() ? t.startList(row) : 0;
-        int n = 0;
         skipFrames();
-        if (pos < stop && (b[pos] & 0xFF) == MARK) {
-            while (pos < stop && (b[pos] & 0xFF) == MARK) {
+        if (pos < stop && b[pos] == MARK) {
+            do {
                 pos++;
                 while (true) {
-                    skipFrames();
                     if (pos >= stop) {
                         return false;
                     }
-                    if ((b[pos] & 0xFF) == APPENDS) {
+                    int op = b[pos] & 0xFF;
+                    if (op == APPENDS) {
                         pos++;
                         break;
                     }
-                    if (!value(item, start + n)) {
+                    if (op == FRAME) {
+                        pos += 9;
+                    } else if (!value(item)) {
                         return false;
                     }
-                    n++;
                 }
                 skipFrames();
-            }
-        } else if (oneItemFollows(item)) {
+            } while (pos < stop && b[pos] == MARK);
+        } else if (pos < stop && startsValue(b[pos] & 0xFF) && oneFollows(item.depth, -1, APPEND)) {
             // CPython's pickler writes a list of one item as `item APPEND`.
-            if (!value(item, start)) {
+            if (!value(item) || !followedBy(APPEND)) {
                 return false;
             }
-            skipFrames();
             pos++;
-            n = 1;
         }
-        if (writes()) {
-            t.endList(row, n);
-        }
+        t.appendList();
         return true;
     }
 
-    private boolean dictItems(VectorTarget t, int row) {
-        if (writes()) {
-            t.defineStruct(row);
+    private boolean dict(VectorTarget t) {
+        t.appendStruct();
+        if (!memoAfter(SharedMemo.OTHER, 0, 0)) {
+            return false;
         }
+        VectorTarget[] kids = t.children;
         long seen = 0;
         skipFrames();
-        if (pos < stop && (b[pos] & 0xFF) == MARK) {
-            while (pos < stop && (b[pos] & 0xFF) == MARK) {
+        if (pos < stop && b[pos] == MARK) {
+            int expect = 0;
+            long[] known = t.keyMemo;
+            do {
                 pos++;
                 while (true) {
-                    skipFrames();
                     if (pos >= stop) {
                         return false;
                     }
-                    if ((b[pos] & 0xFF) == SETITEMS) {
+                    int op = b[pos] & 0xFF;
+                    if (op == SETITEMS) {
                         pos++;
                         break;
                     }
-                    int f = key(t);
-                    if (f < 0 || (seen & 1L << f) != 0 || !value(t.children[f], row)) {
+                    if (op == FRAME) {
+                        pos += 9;
+                        continue;
+                    }
+                    int f;
+                    if (op == BINGET && expect < known.length && pos + 2 <= stop && known[expect] == (b[pos + 1] & 0xFF)) {
+                        // The usual key: a reference to the next field's name, as in the dict before.
+                        f = expect;
+                        pos += 2;
+                    } else {
+                        f = key(t, op, expect);
+                    }
+                    if (f < 0 || (seen & 1L << f) != 0 || !value(kids[f])) {
                         return false;
                     }
                     seen |= 1L << f;
+                    expect = f + 1;
                 }
                 skipFrames();
-            }
-        } else if (oneEntryFollows(t)) {
+            } while (pos < stop && b[pos] == MARK);
+        } else if (pos < stop && startsValue(b[pos] & 0xFF) && oneFollows(0, t.depth - 1, SETITEM)) {
             // CPython's pickler writes a dict of one item as `key value SETITEM`.
-            int f = key(t);
-            if (f < 0 || !value(t.children[f], row)) {
+            int f = key(t, b[pos] & 0xFF, 0);
+            if (f < 0 || !value(kids[f]) || !followedBy(SETITEM)) {
                 return false;
             }
             seen = 1L << f;
-            skipFrames();
             pos++;
         }
-        if (writes()) {
-            for (int f = 0; f < t.children.length; f++) {
+        if (seen != t.allFields) {
+            for (int f = 0; f < kids.length; f++) {
                 if ((seen & 1L << f) == 0) {
-                    t.children[f].writeNull(row);
+                    kids[f].appendNull();
                 }
             }
         }
         return true;
     }
 
-    /** A dict key: a str (inline or by reference) naming one of the struct's fields; its index, else -1. */
-    private int key(VectorTarget t) {
-        skipFrames();
-        if (pos >= stop) {
-            return -1;
-        }
-        int op = b[pos] & 0xFF;
-        if (op == SHORT_BINUNICODE || op == BINUNICODE || op == BINUNICODE8) {
+    /**
+     * A dict key at {@code pos} (opcode {@code op}): a str (inline or by reference) naming one of
+     * the struct's fields; its index, else -1. Keys are nearly always references to the first
+     * element's key strings, in field order: the field after the last one is tried first.
+     */
+    private int key(VectorTarget t, int op, int expect) {
+        long m;
+        if (op == BINGET) {
+            if (pos + 2 > stop) {
+                return -1;
+            }
+            m = b[pos + 1] & 0xFF;
+            pos += 2;
+        } else if (op == LONG_BINGET) {
+            if (pos + 5 > stop) {
+                return -1;
+            }
+            m = le32(b, pos + 1) & 0xFFFFFFFFL;
+            pos += 5;
+        } else if (op == SHORT_BINUNICODE || op == BINUNICODE || op == BINUNICODE8) {
             int at = lengthPrefixed(op);
             if (at < 0) {
                 return -1;
@@ -574,64 +675,136 @@ final class TypedSpans extends SpanRange {
             int n = pos - at;
             int f = validUtf8(b, at, n) ? t.field(b, at, n) : -1;
             return f >= 0 && memoAfter(SharedMemo.STR, at, n) ? f : -1;
+        } else {
+            return -1;
         }
-        if (op == BINGET || op == LONG_BINGET) {
-            long m = getIndex();
-            if (m < 0 || m >= counter) {
-                return -1;
-            }
-            // Keys are nearly always references to the first element's key strings: memo entries
-            // never change once stored, so a reference seen naming a field names it for good.
-            int f = t.fieldByMemo(m);
-            if (f < 0 && lookup(m) && gotKind == SharedMemo.STR) {
-                f = t.field(gotBytes, gotAt, gotLen);
-                t.rememberKey(f, m);
-            }
-            return f;
+        long[] known = t.keyMemo;
+        if (expect < known.length && known[expect] == m) {
+            return expect;
         }
-        return -1;
+        if (m >= counter) {
+            return -1;
+        }
+        // Memo entries never change once stored, so a reference seen naming a field names it for good.
+        int f = t.fieldByMemo(m);
+        if (f < 0 && lookup(m) && gotKind == SharedMemo.STR) {
+            f = t.field(gotBytes, gotAt, gotLen);
+            t.rememberKey(f, m);
+        }
+        return f;
     }
 
     /**
-     * Whether the list just opened holds one item written as {@code item APPEND}, not nothing (the
-     * opcodes that follow then belong to its parent). Decides by decoding ahead without effects.
+     * Whether the container just opened holds one item written without a MARK ({@code item APPEND},
+     * or {@code key value SETITEM}), rather than nothing (the opcodes that follow then belong to its
+     * parent). Decides by skipping the item's opcodes (and the key's, when {@code keyDepth >= 0}),
+     * nested at most as deep as the column's type, then looking for {@code end}; moves nothing. A
+     * wrong answer cannot slip through: the decoder then meets opcodes the grammar refuses there.
      */
-    private boolean oneItemFollows(VectorTarget item) {
-        if (pos >= stop || !startsValue(b[pos] & 0xFF)) {
-            return false;
-        }
+    private boolean oneFollows(int itemDepth, int valueDepth, int end) {
         int save = pos;
-        long saveCounter = counter;
-        lookingAhead++;
-        boolean yes = value(item, 0);
-        if (yes) {
-            skipFrames();
-            yes = pos < stop && (b[pos] & 0xFF) == APPEND;
-        }
-        lookingAhead--;
+        boolean yes = skip(itemDepth) && (valueDepth < 0 || skip(valueDepth)) && followedBy(end);
         pos = save;
-        counter = saveCounter;
         return yes;
     }
 
-    /** Like {@link #oneItemFollows} for a dict: {@code key value SETITEM}. */
-    private boolean oneEntryFollows(VectorTarget t) {
-        if (pos >= stop || !startsValue(b[pos] & 0xFF)) {
+    /** Skips one value's opcodes (and its memo opcodes) with containers nested at most {@code depth} deep. */
+    private boolean skip(int depth) {
+        skipFrames();
+        if (pos >= stop) {
             return false;
         }
-        int save = pos;
-        long saveCounter = counter;
-        lookingAhead++;
-        int f = key(t);
-        boolean yes = f >= 0 && value(t.children[f], 0);
-        if (yes) {
-            skipFrames();
-            yes = pos < stop && (b[pos] & 0xFF) == SETITEM;
+        int op = b[pos] & 0xFF;
+        switch (op) {
+            case NONE: case NEWTRUE: case NEWFALSE:
+                pos++;
+                return true;
+            case BININT1: case BINGET:
+                pos += 2;
+                return pos <= stop;
+            case BININT2:
+                pos += 3;
+                return pos <= stop;
+            case BININT: case LONG_BINGET:
+                pos += 5;
+                return pos <= stop;
+            case BINFLOAT:
+                pos += 9;
+                return pos <= stop;
+            case LONG1:
+                if (pos + 2 > stop) {
+                    return false;
+                }
+                pos += 2 + (b[pos + 1] & 0xFF);
+                return pos <= stop;
+            case SHORT_BINUNICODE: case BINUNICODE: case BINUNICODE8: case SHORT_BINBYTES: case BINBYTES: case BINBYTES8:
+                if (lengthPrefixed(op) < 0) {
+                    return false;
+                }
+                skipMemo();
+                return true;
+            case EMPTY_LIST:
+            case EMPTY_DICT:
+                if (depth <= 0) {
+                    return false;
+                }
+                boolean isList = op == EMPTY_LIST;
+                pos++;
+                skipMemo();
+                if (pos < stop && b[pos] == MARK) {
+                    int close = isList ? APPENDS : SETITEMS;
+                    do {
+                        pos++;
+                        while (true) {
+                            skipFrames();
+                            if (pos >= stop) {
+                                return false;
+                            }
+                            if ((b[pos] & 0xFF) == close) {
+                                pos++;
+                                break;
+                            }
+                            if (!skip(depth - 1) || (!isList && !skip(depth - 1))) {
+                                return false;
+                            }
+                        }
+                        skipFrames();
+                    } while (pos < stop && b[pos] == MARK);
+                } else if (pos < stop && startsValue(b[pos] & 0xFF)) {
+                    int save = pos;
+                    if (skip(depth - 1) && (isList || skip(depth - 1)) && followedBy(isList ? APPEND : SETITEM)) {
+                        pos++;
+                    } else {
+                        pos = save;
+                    }
+                }
+                return true;
+            default:
+                return false;
         }
-        lookingAhead--;
-        pos = save;
-        counter = saveCounter;
-        return yes;
+    }
+
+    private void skipMemo() {
+        while (pos < stop) {
+            int op = b[pos] & 0xFF;
+            if (op == MEMOIZE) {
+                pos++;
+            } else if (op == BINPUT) {
+                pos += 2;
+            } else if (op == LONG_BINPUT) {
+                pos += 5;
+            } else if (op == FRAME) {
+                pos += 9;
+            } else {
+                return;
+            }
+        }
+    }
+
+    /** Whether the next opcode (after any FRAME) is {@code op}; pos is left on it. */
+    private boolean followedBy(int op) {
+        skipFrames();
+        return pos < stop && (b[pos] & 0xFF) == op;
     }
 
     private static boolean startsValue(int op) {
@@ -646,9 +819,26 @@ final class TypedSpans extends SpanRange {
     }
 
     private void skipFrames() {
-        while (pos < stop && (b[pos] & 0xFF) == FRAME) {
+        while (pos < stop && b[pos] == (byte) FRAME) {
             pos += 9;
         }
+    }
+
+    /** The little-endian int at {@code b[at, at + 4)} (the caller checked the bounds). */
+    private static int le32(byte[] b, int at) {
+        return LITTLE_ENDIAN ? MemoryUtil.getInt(b, at) : PickleWindow.littleInt(b, at);
+    }
+
+    /** The big-endian long at {@code b[at, at + 8)} (a BINFLOAT's bits; the caller checked the bounds). */
+    private static long be64(byte[] b, int at) {
+        if (LITTLE_ENDIAN) {
+            return Long.reverseBytes(MemoryUtil.getLong(b, at));
+        }
+        long bits = 0;
+        for (int k = 0; k < 8; k++) {
+            bits = bits << 8 | (b[at + k] & 0xFF);
+        }
+        return bits;
     }
 
     /**

@@ -142,6 +142,33 @@ class TypedFastPathTest {
         assertTrue(ChunkProducer.typedFastElements.get() - before > 20_000, "the fast path never ran");
     }
 
+    /**
+     * Spans that stop fitting after much of them was written (a numpy scalar at the end of a list,
+     * after ints, strings and other items; at the end of a 3000-item list whose buffers grew on the
+     * way): the optimistic writes are rolled back, the general path writes the element, and the
+     * elements after it go the fast way again.
+     */
+    @Test
+    void aSpanThatStopsFittingHalfwayIsRolledBack() throws Exception {
+        String[] cases = {
+            "[{'a': i, 's': 'x%d' % i, 'l': ['p', 'q'] + ['r'] * (i % 3),"
+                + " 'f': [1.5, 2.5, np.float64(3.5) if i % 5 == 2 else 4.5], 'z': None if i % 7 else 'end'}"
+                + " for i in range(4000)]",
+            "[{'n': i, 'v': [float(j) for j in range(3000)] + ([np.float64(1)] if i % 4 == 1 else [])} for i in range(60)]",
+        };
+        int k = 0;
+        for (String values : cases) {
+            long fastBefore = ChunkProducer.typedFastElements.get();
+            long rolledBefore = TypedSpans.rollbacks.get();
+            Path npy = generate("rollback" + k++, values, "Pickler", 4);
+            assertEquals(2, compareBothPaths(npy, 65_536, OnMixed.ERROR), "Arrow IPC and Parquet written");
+            assertEquals(2, compareBothPaths(npy, 7, OnMixed.ERROR), "Arrow IPC and Parquet written");
+            long fast = ChunkProducer.typedFastElements.get() - fastBefore;
+            long rolled = TypedSpans.rollbacks.get() - rolledBefore;
+            assertTrue(fast > 0 && rolled > 0, values + ": " + fast + " fast, " + rolled + " rolled back");
+        }
+    }
+
     @Test
     void everyProtocolAndThePurePythonPicklerGiveTheSameBytes() throws Exception {
         String values = CASES[0] + " + " + CASES[1] + " + [{'tags': ['t'] * 1001}]";
