@@ -1,5 +1,13 @@
 package org.npyconv.converter.output;
 
+import static org.npyconv.converter.output.LeafKind.BYTE;
+import static org.npyconv.converter.output.LeafKind.BYTES;
+import static org.npyconv.converter.output.LeafKind.DOUBLE;
+import static org.npyconv.converter.output.LeafKind.FLOAT;
+import static org.npyconv.converter.output.LeafKind.INT;
+import static org.npyconv.converter.output.LeafKind.LONG;
+import static org.npyconv.converter.output.LeafKind.SHORT;
+
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -56,14 +64,6 @@ final class BulkPageEncoder {
     /** Longest min/max kept whole in page statistics ({@link #statsLength}). */
     static final int STATS_PREFIX = 64 << 10;
 
-    private static final int DOUBLE = 0;
-    private static final int FLOAT = 1;
-    private static final int LONG = 2;
-    private static final int INT = 3;
-    private static final int SHORT = 4;
-    private static final int BYTE = 5;
-    private static final int BYTES = 6;
-
     /** One finished data page: level entries, rows, uncompressed size, the (compressed) body, statistics. */
     record Page(int values, int rows, int uncompressed, BytesInput body, Statistics<?> stats) {
     }
@@ -105,42 +105,21 @@ final class BulkPageEncoder {
     /** Whether {@link #of} takes {@code field}: the shapes above, nothing nested deeper. */
     static boolean supports(Field field) {
         if (field.getType() instanceof ArrowType.List) {
-            int k = kind(field.getChildren().get(0).getType());
+            int k = LeafKind.of(field.getChildren().get(0).getType());
             return k >= 0 && k != BYTES;
         }
-        return kind(field.getType()) >= 0;
+        return LeafKind.of(field.getType()) >= 0;
     }
 
     /** An encoder for {@code field}'s one leaf column {@code column}; {@link #supports} must hold. */
     static BulkPageEncoder of(Field field, ColumnDescriptor column) {
         boolean list = field.getType() instanceof ArrowType.List;
-        int k = kind(list ? field.getChildren().get(0).getType() : field.getType());
+        int k = LeafKind.of(list ? field.getChildren().get(0).getType() : field.getType());
         if (k < 0 || list && (k == BYTES || column.getMaxRepetitionLevel() != 1 || column.getMaxDefinitionLevel() != 3)
                 || !list && (column.getMaxRepetitionLevel() != 0 || column.getMaxDefinitionLevel() != 1)) {
             throw new IllegalArgumentException("no bulk pages for " + field);
         }
         return new BulkPageEncoder(column, list, k);
-    }
-
-    /** The kind of a leaf type, or -1; unsigned and narrow float types keep the column writers (other orderings, widenings). */
-    private static int kind(ArrowType t) {
-        if (t instanceof ArrowType.Utf8 || t instanceof ArrowType.Binary) {
-            return BYTES;
-        }
-        if (t instanceof ArrowType.FloatingPoint fp) {
-            return fp.getPrecision() == FloatingPointPrecision.DOUBLE ? DOUBLE
-                    : fp.getPrecision() == FloatingPointPrecision.SINGLE ? FLOAT : -1;
-        }
-        if (t instanceof ArrowType.Int i && i.getIsSigned()) {
-            return switch (i.getBitWidth()) {
-                case 64 -> LONG;
-                case 32 -> INT;
-                case 16 -> SHORT;
-                case 8 -> BYTE;
-                default -> -1;
-            };
-        }
-        return -1;
     }
 
     /** Encoding of the level streams, for {@link ParquetFileWriter#writeDataPage}. */

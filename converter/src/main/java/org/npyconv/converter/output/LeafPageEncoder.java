@@ -1,5 +1,13 @@
 package org.npyconv.converter.output;
 
+import static org.npyconv.converter.output.LeafKind.BYTE;
+import static org.npyconv.converter.output.LeafKind.BYTES;
+import static org.npyconv.converter.output.LeafKind.DOUBLE;
+import static org.npyconv.converter.output.LeafKind.FLOAT;
+import static org.npyconv.converter.output.LeafKind.INT;
+import static org.npyconv.converter.output.LeafKind.LONG;
+import static org.npyconv.converter.output.LeafKind.SHORT;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -57,14 +65,6 @@ final class LeafPageEncoder {
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int KEEP_BYTES = 4 * BulkPageEncoder.PAGE_BYTES;
 
-    private static final int DOUBLE = 0;
-    private static final int FLOAT = 1;
-    private static final int LONG = 2;
-    private static final int INT = 3;
-    private static final int SHORT = 4;
-    private static final int BYTE = 5;
-    private static final int BYTES = 6;
-
     private final ColumnDescriptor column;
     private final LeafPath path;
     private final int kind;
@@ -116,34 +116,14 @@ final class LeafPageEncoder {
         this.dictionary = new PageDictionary(plainWidth);
     }
 
-    /** The kind of a leaf type, or -1: unsigned and narrow floats keep the column writers (other orderings, widenings). */
+    /** Whether pages of a leaf of type {@code t} are encoded here ({@link LeafKind}). */
     static boolean takes(ArrowType t) {
-        return kind(t) >= 0;
-    }
-
-    private static int kind(ArrowType t) {
-        if (t instanceof ArrowType.Utf8 || t instanceof ArrowType.Binary) {
-            return BYTES;
-        }
-        if (t instanceof ArrowType.FloatingPoint fp) {
-            return fp.getPrecision() == FloatingPointPrecision.DOUBLE ? DOUBLE
-                    : fp.getPrecision() == FloatingPointPrecision.SINGLE ? FLOAT : -1;
-        }
-        if (t instanceof ArrowType.Int i && i.getIsSigned()) {
-            return switch (i.getBitWidth()) {
-                case 64 -> LONG;
-                case 32 -> INT;
-                case 16 -> SHORT;
-                case 8 -> BYTE;
-                default -> -1;
-            };
-        }
-        return -1;
+        return LeafKind.of(t) >= 0;
     }
 
     /** An encoder for the leaf at {@code path}, Parquet column {@code column}; null if their levels disagree. */
     static LeafPageEncoder of(ColumnDescriptor column, LeafPath path) {
-        int k = kind(path.leafField().getType());
+        int k = LeafKind.of(path.leafField().getType());
         if (k < 0 || column.getMaxDefinitionLevel() != path.maxDefinition || column.getMaxRepetitionLevel() != path.maxRepetition) {
             return null;
         }

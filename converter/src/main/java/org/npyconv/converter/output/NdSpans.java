@@ -372,20 +372,7 @@ final class NdSpans extends SpanRange {
     }
 
     private void skipMemo(byte[] b) {
-        while (pos < stop) {
-            int op = b[pos] & 0xFF;
-            if (op == MEMOIZE) {
-                pos++;
-            } else if (op == BINPUT) {
-                pos += 2;
-            } else if (op == LONG_BINPUT) {
-                pos += 5;
-            } else if (op == FRAME) {
-                pos += 9;
-            } else {
-                return;
-            }
-        }
+        pos = PickleWindow.skipMemo(b, pos, stop);
     }
 
 }

@@ -86,6 +86,30 @@ final class PickleWindow implements Closeable {
         return bytes;
     }
 
+    /**
+     * The index of the first opcode at or after {@code at} that is not a memo store or a frame
+     * ({@code MEMOIZE}, {@code BINPUT}, {@code LONG_BINPUT}, {@code FRAME}, the opcodes the fast
+     * paths skip between an element's parts); {@code stop} or beyond when there is none before it.
+     */
+    static int skipMemo(byte[] b, int at, int stop) {
+        int i = at;
+        while (i < stop) {
+            int op = b[i] & 0xFF;
+            if (op == 0x94) { // MEMOIZE
+                i++;
+            } else if (op == 'q') { // BINPUT
+                i += 2;
+            } else if (op == 'r') { // LONG_BINPUT
+                i += 5;
+            } else if (op == 0x95) { // FRAME
+                i += 9;
+            } else {
+                return i;
+            }
+        }
+        return i;
+    }
+
     /** The little-endian 32-bit int at {@code at} (pickle lengths and memo indexes). */
     static int littleInt(byte[] b, int at) {
         return (b[at] & 0xFF) | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;

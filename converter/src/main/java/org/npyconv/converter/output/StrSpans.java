@@ -193,22 +193,7 @@ final class StrSpans implements Closeable {
     }
 
     private static boolean onlyMemoAfter(byte[] b, int at, int stop) {
-        int i = at;
-        while (i < stop) {
-            int op = b[i] & 0xFF;
-            if (op == MEMOIZE) {
-                i++;
-            } else if (op == BINPUT) {
-                i += 2;
-            } else if (op == LONG_BINPUT) {
-                i += 5;
-            } else if (op == FRAME) {
-                i += 9;
-            } else {
-                return false;
-            }
-        }
-        return i == stop;
+        return PickleWindow.skipMemo(b, at, stop) == stop;
     }
 
     /**

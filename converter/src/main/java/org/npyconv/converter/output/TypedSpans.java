@@ -785,20 +785,7 @@ final class TypedSpans extends SpanRange {
     }
 
     private void skipMemo() {
-        while (pos < stop) {
-            int op = b[pos] & 0xFF;
-            if (op == MEMOIZE) {
-                pos++;
-            } else if (op == BINPUT) {
-                pos += 2;
-            } else if (op == LONG_BINPUT) {
-                pos += 5;
-            } else if (op == FRAME) {
-                pos += 9;
-            } else {
-                return;
-            }
-        }
+        pos = PickleWindow.skipMemo(b, pos, stop);
     }
 
     /** Whether the next opcode (after any FRAME) is {@code op}; pos is left on it. */

@@ -2,13 +2,10 @@ package org.npyconv.converter.output;
 
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.util.MemoryUtil;
-import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.Float8Vector;
 
 /**
- * Appends a value to a string or binary vector (or sets an int64/float64 one) the way {@code setSafe(index, bytes, at, n)} does,
+ * Appends a value to a string or binary vector the way {@code setSafe(index, bytes, at, n)} does,
  * but, when the value is the next one and fits the buffers already allocated, with three raw
  * memory writes instead of {@code setSafe}'s chain of capacity, hole-filling and bounds checks
  * (half the str fast path's CPU time, and too deep for the C1 compiler to inline). Any other case
@@ -48,31 +45,12 @@ final class VarWidthAppend {
     }
 
     /**
-     * Sets row {@code index} of a vector of 8-byte values (int64, float64) to {@code bits}, as
-     * {@code setSafe(index, value)} does: raw writes when the buffers hold the row, else
-     * {@code setSafe}'s growth.
-     */
-    static void setWord(BaseFixedWidthVector vector, int index, long bits) {
-        ArrowBuf data = vector.getDataBuffer();
-        ArrowBuf validity = vector.getValidityBuffer();
-        if (index >= 0 && (long) (index + 1) * Long.BYTES <= data.capacity() && (index >>> 3) < validity.capacity()) {
-            MemoryUtil.putLong(data.memoryAddress() + (long) index * Long.BYTES, bits);
-            long at = validity.memoryAddress() + (index >>> 3);
-            MemoryUtil.putByte(at, (byte) (MemoryUtil.getByte(at) | 1 << (index & 7)));
-        } else if (vector instanceof BigIntVector) {
-            ((BigIntVector) vector).setSafe(index, bits);
-        } else {
-            ((Float8Vector) vector).setSafe(index, Double.longBitsToDouble(bits));
-        }
-    }
-
-    /**
      * {@code b[at, at + n)} to memory at {@code address}. Short values go as 8-byte words (the last
      * one overlapping the one before, so nothing outside the range is read or written): the C1
      * compiler does not make {@code Unsafe.copyMemory} from a heap array an intrinsic, and its
      * checks cost more than copying a ten-byte string.
      */
-    private static void copy(byte[] b, int at, long address, int n) {
+    static void copy(byte[] b, int at, long address, int n) {
         if (n >= SHORT) {
             MemoryUtil.copyToMemory(b, at, address, n);
         } else if (n >= 8) {

@@ -52,8 +52,6 @@ final class VectorTarget {
     /** Struct fields are tracked in a 64-bit mask while a dict is decoded. */
     static final int MAX_FIELDS = 64;
     private static final int OFFSET_WIDTH = BaseVariableWidthVector.OFFSET_WIDTH;
-    /** Values from this length on are copied with {@code Unsafe.copyMemory}. */
-    private static final int SHORT = 64;
 
     /** What this position holds ({@link #STRUCT} ... {@link #NULL}): only Python values of exactly this kind fit. */
     final int kind;
@@ -456,7 +454,7 @@ final class VectorTarget {
             grow(p, n);
             start = dataEnd;
         }
-        copy(b, at, values + start, n);
+        VarWidthAppend.copy(b, at, values + start, n);
         dataEnd = start + n;
         MemoryUtil.putInt(offsets + (long) (p + 1) * OFFSET_WIDTH, start + n);
         setBit(validity, p);
@@ -533,27 +531,5 @@ final class VectorTarget {
     private static void clearBit(long address, int p) {
         long a = address + (p >>> 3);
         MemoryUtil.putByte(a, (byte) (MemoryUtil.getByte(a) & ~(1 << (p & 7))));
-    }
-
-    /**
-     * {@code b[at, at + n)} to memory at {@code address}. Short values go as 8-byte words (the last
-     * one overlapping the one before, so nothing outside the range is read or written): the C1
-     * compiler does not make {@code Unsafe.copyMemory} from a heap array an intrinsic, and its
-     * checks cost more than copying a ten-byte string.
-     */
-    private static void copy(byte[] b, int at, long address, int n) {
-        if (n >= SHORT) {
-            MemoryUtil.copyToMemory(b, at, address, n);
-        } else if (n >= 8) {
-            int k = 0;
-            for (; k < n - 8; k += 8) {
-                MemoryUtil.putLong(address + k, MemoryUtil.getLong(b, at + k));
-            }
-            MemoryUtil.putLong(address + n - 8, MemoryUtil.getLong(b, at + n - 8));
-        } else {
-            for (int k = 0; k < n; k++) {
-                MemoryUtil.putByte(address + k, b[at + k]);
-            }
-        }
     }
 }

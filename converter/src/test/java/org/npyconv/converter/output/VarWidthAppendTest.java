@@ -8,10 +8,7 @@ import java.util.Random;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
-import org.apache.arrow.vector.BigIntVector;
-import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.junit.jupiter.api.Test;
@@ -73,39 +70,4 @@ class VarWidthAppendTest {
         }
     }
 
-    @Test
-    void wordsEqualSetSafe() {
-        Random random = new Random(7);
-        try (BufferAllocator allocator = new RootAllocator();
-             BigIntVector expectedLongs = new BigIntVector("e", allocator);
-             BigIntVector actualLongs = new BigIntVector("a", allocator);
-             Float8Vector expectedDoubles = new Float8Vector("e", allocator);
-             Float8Vector actualDoubles = new Float8Vector("a", allocator)) {
-            expectedLongs.allocateNew(3);
-            actualLongs.allocateNew(3);
-            expectedDoubles.allocateNew(3);
-            actualDoubles.allocateNew(3);
-            int row = 0;
-            for (int k = 0; k < 5000; k++) {
-                row += random.nextInt(15) == 0 ? 2 : 1;
-                long v = random.nextLong();
-                expectedLongs.setSafe(row, v);
-                VarWidthAppend.setWord(actualLongs, row, v);
-                // Any bit pattern, NaN payloads included, stays as it is.
-                expectedDoubles.setSafe(row, Double.longBitsToDouble(v));
-                VarWidthAppend.setWord(actualDoubles, row, Double.doubleToRawLongBits(Double.longBitsToDouble(v)));
-            }
-            int rows = row + 1;
-            assertWordsSame(expectedLongs, actualLongs, rows);
-            assertWordsSame(expectedDoubles, actualDoubles, rows);
-            assertTrue(actualLongs.getValueCapacity() >= rows);
-        }
-    }
-
-    private static void assertWordsSame(BaseFixedWidthVector expected, BaseFixedWidthVector actual, int rows) {
-        expected.setValueCount(rows);
-        actual.setValueCount(rows);
-        assertArrayEquals(bytes(expected.getDataBuffer(), 8L * rows), bytes(actual.getDataBuffer(), 8L * rows));
-        assertArrayEquals(bytes(expected.getValidityBuffer(), (rows + 7) / 8), bytes(actual.getValidityBuffer(), (rows + 7) / 8));
-    }
 }
