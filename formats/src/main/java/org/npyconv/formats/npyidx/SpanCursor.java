@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * <p>The records are copied from the (mapped) section into a small heap block and decoded there:
  * a conversion walks one record per element (ten million for a file of short strs), and decoding
  * them with relative {@code ByteBuffer.get()} calls, each updating the buffer's position, was a
- * quarter of the str fast path's CPU under the C1 compiler that Arrow conversions run on
+ * quarter of the str fast path's CPU under the C1 compiler that conversions run on
  * (docs/perf/session5.md).
  */
 public final class SpanCursor {
@@ -51,7 +51,8 @@ public final class SpanCursor {
         if (limit - at < MAX_RECORD) {
             refill();
         }
-        final int first = block[at];
+        // (A section that ends early, which its CRC makes practically impossible, fails in readVarint.)
+        final int first = at < limit ? block[at] : -1;
         if (first >= 0 && (first & 2) == 0) {
             // The common record, one byte: a span under 32 bytes right after the previous one
             // (no gap) storing at most one memo entry (TAG_PLAIN or TAG_ONE_MEMO).
