@@ -37,12 +37,6 @@ import picocli.CommandLine.Spec;
                 + "without it), then DIR/_SUCCESS. Earlier parts in DIR are replaced; a failed run leaves the previous "
                 + "dataset as it was."})
 final class ConvertCommand implements Callable<Integer> {
-    /**
-     * Freed chunk buffers kept for the next chunks: about two chunks' worth of the largest buffers
-     * (a ragged float32 chunk's items are ~32 MB), since two to three chunks are in flight.
-     */
-    private static final long RECYCLED_BYTES = 96L << 20;
-
     @Parameters(index = "0", paramLabel = "IN", description = "The .npy file (object arrays use the sidecar index; other arrays need none).")
     Path file;
 
@@ -150,7 +144,7 @@ final class ConvertCommand implements Callable<Integer> {
         ConversionSummary s;
         long inputBytes = Files.size(file);
         try (NpyObjectArray array = NpyObjectArray.open(file, options);
-             RecycledBlocks blocks = new RecycledBlocks(RECYCLED_BYTES);
+             RecycledBlocks blocks = new RecycledBlocks(RecycledBlocks.FOR_CONVERSION);
              BufferAllocator allocator = blocks.newRootAllocator()) {
             long total = array.size();
             s = ChunkedOutput.convert(array, target, base.withProgress(done -> bar.update(done, total, "rows")), allocator);

@@ -15,12 +15,12 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.npyconv.converter.arrow.TypeText;
 import org.npyconv.converter.output.ChunkedOutput;
 import org.npyconv.converter.output.ConversionSummary;
 import org.npyconv.converter.output.ConvertOptions;
 import org.npyconv.converter.output.OutputFormat;
+import org.npyconv.converter.output.RecycledBlocks;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.ReplacingFile;
 import org.npyconv.formats.npy.NpyHeader;
@@ -251,7 +251,8 @@ final class NpzCommands {
         boolean created = !Files.isDirectory(outDir);
         Path temp = null;
         try (NpzArchive npz = NpzArchive.open(file, options(index, err));
-             BufferAllocator allocator = new RootAllocator()) {
+             RecycledBlocks blocks = new RecycledBlocks(RecycledBlocks.FOR_CONVERSION);
+             BufferAllocator allocator = blocks.newRootAllocator()) {
             if (OutputFormat.ofExtension(outDir) != null && !Files.isDirectory(outDir)) {
                 throw new NpyconvException(file + " is a zip archive (.npz): convert writes one file per member, so "
                         + "--output must name a directory, not " + outDir);

@@ -13,7 +13,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import com.github.luben.zstd.Zstd;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
@@ -60,9 +59,7 @@ final class BulkPageEncoder {
     static final int PAGE_BYTES = ParquetProperties.DEFAULT_PAGE_SIZE;
 
     /** Page buffer kept between chunks: a few pages' worth; a bigger one (huge values) is dropped after its chunk. */
-    private static final int KEEP_BYTES = 4 * PAGE_BYTES;
-    /** Longest min/max kept whole in page statistics ({@link #statsLength}). */
-    static final int STATS_PREFIX = 64 << 10;
+    private static final int KEEP_BYTES = PageBody.ONE_CALL_BYTES;
 
     /** One finished data page: level entries, rows, uncompressed size, the (compressed) body, statistics. */
     record Page(int values, int rows, int uncompressed, BytesInput body, Statistics<?> stats) {
@@ -84,7 +81,7 @@ final class BulkPageEncoder {
     private int[] offs = new int[1024];
     private byte[] text = new byte[1 << 16];
     /** zstd's output for a page. */
-    private byte[] packed = new byte[0];
+    private final PageBody body = new PageBody();
 
     private BulkPageEncoder(ColumnDescriptor column, boolean list, int kind) {
         this.column = column;
@@ -150,17 +147,7 @@ final class BulkPageEncoder {
                 if (first == 0 && dictionaryPays()) {
                     return null;
                 }
-                BytesInput raw = BytesInput.from(buf, 0, size);
-                BytesInput body;
-                if (codec == CompressionCodecName.UNCOMPRESSED) {
-                    body = BytesInput.from(Arrays.copyOf(buf, size));
-                } else if (codec == CompressionCodecName.ZSTD && size <= KEEP_BYTES) {
-                    body = BytesInput.from(zstd());
-                } else {
-                    // Copied out: the compressor reuses its output buffer on its next page.
-                    body = BytesInput.from(compressor.compress(raw).toByteArray());
-                }
-                pages.add(new Page(values, end - first, size, body, stats));
+                pages.add(new Page(values, end - first, size, body.compress(buf, size, compressor, codec), stats));
                 first = end;
             }
         } finally {
@@ -176,26 +163,6 @@ final class BulkPageEncoder {
             }
         }
         return pages;
-    }
-
-    /**
-     * The page compressed by zstd in one call, level 1 as {@link ParquetCompressors}: a third less
-     * CPU than parquet-java's compressor, which streams the page through {@code ZstdOutputStream}
-     * and copies its output twice. The same zstd library; a standard frame that every reader
-     * decodes (its header also records the size). Pages over {@link #KEEP_BYTES} (a few huge
-     * values) stream through parquet-java's compressor instead, which needs no output buffer of
-     * the page's size.
-     */
-    private byte[] zstd() {
-        int bound = (int) Math.min(Integer.MAX_VALUE - 16L, Zstd.compressBound(size));
-        if (packed.length < bound) {
-            packed = new byte[bound];
-        }
-        long n = Zstd.compressByteArray(packed, 0, packed.length, buf, 0, size, 1);
-        if (Zstd.isError(n)) {
-            throw new IllegalStateException("zstd: " + Zstd.getErrorName(n));
-        }
-        return Arrays.copyOf(packed, (int) n);
     }
 
     /** Where the page starting at row {@code first} ends: {@value #PAGE_ROWS} rows or about {@value #PAGE_BYTES} value bytes. */
@@ -382,7 +349,7 @@ final class BulkPageEncoder {
             }
             size += len;
             starts[count++] = at;
-            long key = prefix(at + 4, len);
+            long key = PlainStrings.prefix(buf, at + 4, len);
             if (min < 0) {
                 min = at;
                 max = at;
@@ -391,62 +358,27 @@ final class BulkPageEncoder {
                 continue;
             }
             int toMin = Long.compareUnsigned(key, minKey);
-            if (toMin < 0 || toMin == 0 && compare(at, min) < 0) {
+            if (toMin < 0 || toMin == 0 && PlainStrings.compare(buf, at, min) < 0) {
                 min = at;
                 minKey = key;
             }
             int toMax = Long.compareUnsigned(key, maxKey);
-            if (toMax > 0 || toMax == 0 && compare(at, max) > 0) {
+            if (toMax > 0 || toMax == 0 && PlainStrings.compare(buf, at, max) > 0) {
                 max = at;
                 maxKey = key;
             }
         }
         stringCount = count;
         if (min >= 0) {
-            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + statsLength(min))));
-            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, max + 4, max + 4 + statsLength(max))));
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + PlainStrings.statsLength(buf, min))));
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, max + 4, max + 4 + PlainStrings.statsLength(buf, max))));
         }
-    }
-
-    /**
-     * The first 8 bytes of a string at {@code from} as an unsigned big-endian number, zero-padded:
-     * a smaller prefix means a smaller string in unsigned lexicographic order; equal prefixes need
-     * the full comparison (a shorter string padded with zeros ties with one holding zeros).
-     */
-    private long prefix(int from, int len) {
-        long key = 0;
-        int m = Math.min(len, 8);
-        for (int k = 0; k < m; k++) {
-            key |= (long) (buf[from + k] & 0xFF) << (56 - 8 * k);
-        }
-        return key;
     }
 
     private int stringCount;
     /** Whether the bound chunk has null rows (lists) and null values (leaf vector). */
     private boolean nullRows;
     private boolean nullValues;
-
-    /**
-     * The bytes of the string at {@code at} that the page statistics keep: all of it, or its first
-     * {@value #STATS_PREFIX} bytes. A longer min or max never reaches the file whole: the footer
-     * drops min/max over 4 KiB (parquet-java's {@code MAX_STATS_SIZE}) and the column index keeps
-     * 64 bytes; every comparison with a value shorter than the prefix has the same outcome. So the
-     * file is the same, and a row group waiting for the writer does not hold a copy of a 900 MiB
-     * value.
-     */
-    private int statsLength(int at) {
-        return Math.min(lengthAt(at), STATS_PREFIX);
-    }
-
-    /** Unsigned lexicographic order of two strings in {@link #buf} (parquet-java's order for BINARY). */
-    private int compare(int a, int b) {
-        return Arrays.compareUnsigned(buf, a + 4, a + 4 + lengthAt(a), buf, b + 4, b + 4 + lengthAt(b));
-    }
-
-    private int lengthAt(int at) {
-        return (buf[at] & 0xFF) | (buf[at + 1] & 0xFF) << 8 | (buf[at + 2] & 0xFF) << 16 | (buf[at + 3] & 0xFF) << 24;
-    }
 
     /**
      * parquet-java's test for keeping a dictionary, on the first page's first {@value
@@ -476,7 +408,7 @@ final class BulkPageEncoder {
                 if (other < 0) {
                     table[h] = at + 1;
                     distinct++;
-                    dictionaryBytes += kind == BYTES ? 4 + lengthAt(at) : plainWidth;
+                    dictionaryBytes += kind == BYTES ? 4 + PlainStrings.lengthAt(buf, at) : plainWidth;
                     break;
                 }
                 if (same(at, other)) {
@@ -501,7 +433,7 @@ final class BulkPageEncoder {
         int h;
         if (kind == BYTES) {
             h = 1;
-            int len = lengthAt(at);
+            int len = PlainStrings.lengthAt(buf, at);
             for (int k = at + 4; k < at + 4 + len; k++) {
                 h = 31 * h + buf[k];
             }
@@ -516,8 +448,8 @@ final class BulkPageEncoder {
 
     private boolean same(int a, int b) {
         if (kind == BYTES) {
-            int la = lengthAt(a);
-            return la == lengthAt(b) && Arrays.equals(buf, a + 4, a + 4 + la, buf, b + 4, b + 4 + la);
+            int la = PlainStrings.lengthAt(buf, a);
+            return la == PlainStrings.lengthAt(buf, b) && Arrays.equals(buf, a + 4, a + 4 + la, buf, b + 4, b + 4 + la);
         }
         return Arrays.equals(buf, a, a + plainWidth, buf, b, b + plainWidth);
     }

@@ -15,7 +15,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import com.github.luben.zstd.Zstd;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -63,7 +62,7 @@ final class LeafPageEncoder {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final int KEEP_BYTES = 4 * BulkPageEncoder.PAGE_BYTES;
+    private static final int KEEP_BYTES = PageBody.ONE_CALL_BYTES;
 
     private final ColumnDescriptor column;
     private final LeafPath path;
@@ -81,7 +80,7 @@ final class LeafPageEncoder {
     private int[] idOf = new int[1024];
     private int[] offs = new int[1024];
     private byte[] text = new byte[1 << 12];
-    private byte[] packed = new byte[0];
+    private final PageBody body = new PageBody();
     /** The PLAIN size of the page's values (parquet-java's {@code rawDataByteSize}). */
     private long pagePlainBytes;
     /** The distinct ids of a dictionary page of strings: marked with the page's stamp in {@link #seen}. */
@@ -193,13 +192,13 @@ final class LeafPageEncoder {
                     size = valuesAt;
                     strings(leaf, stats);
                 }
-                pages.add(new Page(path.entries(), end - first, size, compress(buf, size, compressor, codec), stats, encoding));
+                pages.add(new Page(path.entries(), end - first, size, body.compress(buf, size, compressor, codec), stats, encoding));
                 entries += path.entries();
                 first = end;
             }
             DictionaryPage dictionaryPage = null;
             if (dictUsed) {
-                dictionaryPage = new DictionaryPage(compress(dictionary.bytes(), dictionary.byteSize(), compressor, codec),
+                dictionaryPage = new DictionaryPage(body.compress(dictionary.bytes(), dictionary.byteSize(), compressor, codec),
                         dictionary.byteSize(), dictionary.size(), Encoding.PLAIN_DICTIONARY);
             }
             return new Chunk(column, pages, dictionaryPage, entries);
@@ -323,7 +322,7 @@ final class LeafPageEncoder {
         }
         for (int id : new int[] {min, max}) {
             int at = dictionary.stringAt(id);
-            int len = Math.min(PageDictionary.lengthAt(d, at - 4), BulkPageEncoder.STATS_PREFIX);
+            int len = Math.min(PlainStrings.lengthAt(d, at - 4), PlainStrings.STATS_PREFIX);
             stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(d, at, at + len)));
         }
     }
@@ -331,7 +330,7 @@ final class LeafPageEncoder {
     private int compareEntries(byte[] d, int a, int b) {
         int at = dictionary.stringAt(a);
         int bt = dictionary.stringAt(b);
-        return Arrays.compareUnsigned(d, at, at + PageDictionary.lengthAt(d, at - 4), d, bt, bt + PageDictionary.lengthAt(d, bt - 4));
+        return Arrays.compareUnsigned(d, at, at + PlainStrings.lengthAt(d, at - 4), d, bt, bt + PlainStrings.lengthAt(d, bt - 4));
     }
 
     private int[] ids(int count) {
@@ -459,7 +458,7 @@ final class LeafPageEncoder {
                     System.arraycopy(text, offs[k] - offs[0], buf, size, len);
                 }
                 size += len;
-                long key = prefix(at + 4, len);
+                long key = PlainStrings.prefix(buf, at + 4, len);
                 if (min < 0) {
                     min = at;
                     max = at;
@@ -468,12 +467,12 @@ final class LeafPageEncoder {
                     continue;
                 }
                 int toMin = Long.compareUnsigned(key, minKey);
-                if (toMin < 0 || toMin == 0 && compare(at, min) < 0) {
+                if (toMin < 0 || toMin == 0 && PlainStrings.compare(buf, at, min) < 0) {
                     min = at;
                     minKey = key;
                 }
                 int toMax = Long.compareUnsigned(key, maxKey);
-                if (toMax > 0 || toMax == 0 && compare(at, max) > 0) {
+                if (toMax > 0 || toMax == 0 && PlainStrings.compare(buf, at, max) > 0) {
                     max = at;
                     maxKey = key;
                 }
@@ -485,51 +484,9 @@ final class LeafPageEncoder {
         if (min >= 0) {
             // At most the first 64 KiB, as BulkPageEncoder keeps (the file is the same: the footer
             // drops min/max over 4 KiB, the column index keeps 64 bytes).
-            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + statsLength(min))));
-            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, max + 4, max + 4 + statsLength(max))));
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, min + 4, min + 4 + PlainStrings.statsLength(buf, min))));
+            stats.updateStats(Binary.fromConstantByteArray(Arrays.copyOfRange(buf, max + 4, max + 4 + PlainStrings.statsLength(buf, max))));
         }
-    }
-
-    private long prefix(int from, int len) {
-        long key = 0;
-        int m = Math.min(len, 8);
-        for (int k = 0; k < m; k++) {
-            key |= (long) (buf[from + k] & 0xFF) << (56 - 8 * k);
-        }
-        return key;
-    }
-
-    private int statsLength(int at) {
-        return Math.min(PageDictionary.lengthAt(buf, at), BulkPageEncoder.STATS_PREFIX);
-    }
-
-    private int compare(int a, int b) {
-        return Arrays.compareUnsigned(buf, a + 4, a + 4 + PageDictionary.lengthAt(buf, a),
-                buf, b + 4, b + 4 + PageDictionary.lengthAt(buf, b));
-    }
-
-    /**
-     * {@code bytes[0, n)} compressed: zstd in one call for pages up to 4 MiB (level 1, as
-     * {@link ParquetCompressors}; see {@link BulkPageEncoder}), else parquet-java's compressor.
-     */
-    private BytesInput compress(byte[] bytes, int n, CompressionCodecFactory.BytesInputCompressor compressor,
-                                CompressionCodecName codec) throws IOException {
-        if (codec == CompressionCodecName.UNCOMPRESSED) {
-            return BytesInput.from(Arrays.copyOf(bytes, n));
-        }
-        if (codec == CompressionCodecName.ZSTD && n <= KEEP_BYTES) {
-            int bound = (int) Zstd.compressBound(n);
-            if (packed.length < bound) {
-                packed = new byte[bound];
-            }
-            long z = Zstd.compressByteArray(packed, 0, packed.length, bytes, 0, n, 1);
-            if (Zstd.isError(z)) {
-                throw new IllegalStateException("zstd: " + Zstd.getErrorName(z));
-            }
-            return BytesInput.from(Arrays.copyOf(packed, (int) z));
-        }
-        // Copied out: the compressor reuses its output buffer on its next page.
-        return BytesInput.from(compressor.compress(BytesInput.from(bytes, 0, n)).toByteArray());
     }
 
     private void putInt(int x) {

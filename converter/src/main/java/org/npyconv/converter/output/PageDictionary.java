@@ -110,7 +110,7 @@ final class PageDictionary {
             if ((int) (e >>> 32) == hash) {
                 int other = (int) e - 1;
                 int at = (int) entries[other];
-                if (lengthAt(plain, at - 4) == len && Arrays.equals(a, from, from + len, plain, at, at + len)) {
+                if (PlainStrings.lengthAt(plain, at - 4) == len && Arrays.equals(a, from, from + len, plain, at, at + len)) {
                     return other;
                 }
             }
@@ -182,7 +182,4 @@ final class PageDictionary {
         return (int) (h ^ (h >>> 32));
     }
 
-    static int lengthAt(byte[] a, int at) {
-        return (a[at] & 0xFF) | (a[at + 1] & 0xFF) << 8 | (a[at + 2] & 0xFF) << 16 | (a[at + 3] & 0xFF) << 24;
-    }
 }

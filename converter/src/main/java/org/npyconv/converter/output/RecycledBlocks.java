@@ -31,6 +31,11 @@ import org.apache.arrow.memory.util.MemoryUtil;
  * this, then the allocator).
  */
 public final class RecycledBlocks implements AllocationManager.Factory, AutoCloseable {
+    /**
+     * The CLI's budget for a conversion: about two chunks' worth of the largest buffers (a ragged
+     * float32 chunk's items are ~32 MB), since two to three chunks are in flight.
+     */
+    public static final long FOR_CONVERSION = 96L << 20;
     /** Smallest block kept for reuse: below it malloc reuses memory without page faults anyway. */
     static final long MIN_BLOCK = 1 << 20;
     /** Blocks are rounded up to this, so chunks whose buffers differ a little still share blocks. */
