@@ -158,6 +158,8 @@ final class ChunkProducer {
     private final class TaskCutter {
         private final long size;
         private final SpanCursor cursor;
+        /** Span records of short runs (10 M strs are cut on the main thread before workers start). */
+        private final byte[] records = new byte[4096];
         private long from;
         private boolean started;
 
@@ -179,6 +181,17 @@ final class ChunkProducer {
             long to = from;
             long bytes = 0;
             while (to < size && to - from < options.rowsPerChunk() && (to == from || bytes < TASK_PICKLE_BYTES)) {
+                // Short spans (under 32 bytes) a run at a time, as many as cannot reach the byte bound.
+                long room = Math.min(Math.min(size - to, options.rowsPerChunk() - (to - from)),
+                        (TASK_PICKLE_BYTES - bytes) / 32);
+                int run = room > 1 ? cursor.nextShortRun(records, (int) Math.min(room, records.length)) : 0;
+                if (run > 0) {
+                    for (int k = 0; k < run; k++) {
+                        bytes += records[k] >>> 2;
+                    }
+                    to += run;
+                    continue;
+                }
                 if (!cursor.next()) {
                     throw new IllegalStateException("index ends before element " + to);
                 }
@@ -460,8 +473,10 @@ final class ChunkProducer {
         VarCharVector vector = (VarCharVector) root.getVector(0);
         int n = 0;
         try (StrSpans spans = new StrSpans(array, vector, from, to)) {
-            while (spans.writeNext(vector, n)) {
-                n++;
+            int written;
+            // Runs end at multiples of BYTE_CHECK_EVERY rows, so chunks are cut where single appends cut them.
+            while ((written = spans.writeRun(vector, n, BYTE_CHECK_EVERY - n % BYTE_CHECK_EVERY)) > 0) {
+                n += written;
                 if (n % BYTE_CHECK_EVERY == 0 && bufferBytes(root, n) > options.maxChunkBytes()) {
                     root.setRowCount(n);
                     root = newRoot(out);

@@ -3,6 +3,7 @@ package org.npyconv.converter.output;
 import java.io.Closeable;
 import java.io.IOException;
 import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.npyconv.converter.arrow.ValueWriter;
 import org.npyconv.formats.npyidx.SpanCursor;
@@ -25,13 +26,19 @@ final class StrSpans implements Closeable {
     static volatile boolean direct = true;
     /** Elements written without evaluation, over all conversions (tests read it). */
     static final java.util.concurrent.atomic.AtomicLong FAST_ELEMENTS = new java.util.concurrent.atomic.AtomicLong();
+    /** Of those, the elements appended by runs (tests read it). */
+    static final java.util.concurrent.atomic.AtomicLong RUN_ELEMENTS = new java.util.concurrent.atomic.AtomicLong();
     private static final int SHORT_BINUNICODE = 0x8c;
     private static final int BINUNICODE = 'X';
     private static final int BINUNICODE8 = 0x8d;
     private static final int MEMOIZE = 0x94;
-    private static final int FRAME = 0x95;
     private static final int BINPUT = 'q';
     private static final int LONG_BINPUT = 'r';
+    private static final int OFFSET_WIDTH = BaseVariableWidthVector.OFFSET_WIDTH;
+    /** Elements per run at most: a chunk's byte bound is checked between runs (ChunkProducer). */
+    static final int RUN = ChunkProducer.BYTE_CHECK_EVERY;
+    /** Off only in tests that compare runs with single-element appends. */
+    static volatile boolean runs = true;
 
     private final NpyObjectArray array;
     private final SpanCursor cursor;
@@ -41,6 +48,7 @@ final class StrSpans implements Closeable {
     private final PickleWindow window;
     private long fallbacks;
     private long fast;
+    private long inRuns;
     /**
      * File bytes {@code [cleanFrom, cleanUntil)} hold no 0xED byte, so no str inside them has a
      * surrogate: one scan over the window ahead serves the strs that follow, instead of a call and
@@ -48,6 +56,8 @@ final class StrSpans implements Closeable {
      */
     private long cleanFrom;
     private long cleanUntil;
+    /** The span records of the current run (see {@link SpanCursor#nextShortRun}). */
+    private final byte[] records = new byte[RUN];
 
     /** Elements {@code [from, to)}; the slow path writes into {@code vector}. */
     StrSpans(NpyObjectArray array, VarCharVector vector, long from, long to) throws IOException {
@@ -58,6 +68,21 @@ final class StrSpans implements Closeable {
         this.cursor = from >= to ? null : array.index().cursorNear(from);
         this.slow = ValueWriter.of(vector);
         presize(vector);
+        limitReadAhead();
+    }
+
+    /** Keeps the window from reading past the range's last span. */
+    private void limitReadAhead() {
+        if (cursor == null) {
+            return;
+        }
+        SpanCursor last = array.index().cursorNear(to - 1);
+        while (last.index() < to - 1 && last.next()) {
+            // to element to - 1, within one checkpoint interval
+        }
+        if (last.index() == to - 1) {
+            window.readAheadUntil(last.end());
+        }
     }
 
     /**
@@ -93,20 +118,165 @@ final class StrSpans implements Closeable {
         vector.allocateNew(Math.max(1, Math.min(bytes, PRESIZE_AT_MOST)), (int) rows);
     }
 
-    /** Writes the next element at {@code index} of {@code vector}; {@code false} when there is none. */
-    boolean writeNext(VarCharVector vector, int index) throws IOException {
-        if (cursor == null) {
+    /**
+     * Writes the next elements from row {@code index} of {@code vector} on, at most {@code max} of
+     * them, and returns how many; 0 when there are none left.
+     */
+    int writeRun(VarCharVector vector, int index, int max) throws IOException {
+        if (cursor == null || !seekFrom()) {
+            return 0;
+        }
+        int rows = (int) Math.min(max, to - 1 - cursor.index());
+        if (rows <= 0) {
+            return 0;
+        }
+        if (runs && direct) {
+            long runStart = cursor.end(); // a one-byte record's span starts where the previous ended
+            int n = cursor.nextShortRun(records, rows);
+            if (n > 0) {
+                writeShortRun(vector, index, runStart, n);
+                return n;
+            }
+        }
+        if (!cursor.next()) {
+            return 0;
+        }
+        writeSpan(vector, index, cursor.start(), cursor.end(), cursor.index());
+        return 1;
+    }
+
+    /** Moves the cursor to just before element {@code from}; false if the index ends first. */
+    private boolean seekFrom() {
+        while (cursor.index() < from - 1) {
+            if (!cursor.next()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Writes the {@code n} elements whose one-byte span records {@link SpanCursor#nextShortRun} just
+     * put in {@link #records}, the first starting at file offset {@code runStart}, from row
+     * {@code index} on. Spans of one {@code SHORT_BINUNICODE} or {@code BINUNICODE} and its memo
+     * store are appended in one loop with raw memory writes, after one capacity check for the whole
+     * run, with validity bits set together. Any other span stops the loop and goes through
+     * {@link #writeSpan}, which judges it as for a single element; the loop resumes after it.
+     */
+    private void writeShortRun(VarCharVector vector, int index, long runStart, int n) throws IOException {
+        long runBytes = cursor.end() - runStart;
+        int off = window.load(runStart, runStart + runBytes);
+        byte[] b = window.bytes();
+        long firstElement = cursor.index() - n + 1;
+        int p = off;
+        int j = 0;
+        while (j < n) {
+            int done = j;
+            if (vector.getLastSet() == index + j - 1 && reserve(vector, index + n, runBytes)) {
+                long offsets = vector.getOffsetBuffer().memoryAddress();
+                long data = vector.getDataBuffer().memoryAddress();
+                int pos = MemoryUtil.getInt(offsets + (long) (index + j) * OFFSET_WIDTH);
+                while (j < n) {
+                    int length = records[j] >>> 2;
+                    int header;
+                    int m;
+                    if (length >= 2 && b[p] == (byte) SHORT_BINUNICODE) {
+                        header = 2;
+                        m = b[p + 1] & 0xFF;
+                    } else if (length >= 5 && b[p] == BINUNICODE) {
+                        header = 5; // protocols 1-3
+                        m = PickleWindow.littleInt(b, p + 1);
+                    } else {
+                        break;
+                    }
+                    int tail = length - header - m;
+                    if (m < 0 || tail < 0) {
+                        break;
+                    }
+                    // The memo store the record counts, and nothing else: MEMOIZE, BINPUT or LONG_BINPUT.
+                    int after = p + header + m;
+                    boolean memoOk = (records[j] & 1) == 0 ? tail == 0
+                            : tail == 1 && b[after] == (byte) MEMOIZE || tail == 2 && b[after] == BINPUT
+                                    || tail == 5 && b[after] == LONG_BINPUT;
+                    if (!memoOk) {
+                        break;
+                    }
+                    long d = data + pos;
+                    int s = p + header;
+                    if (m >= 8 && m <= 16) {
+                        // The two words copied are the ones looked at for 0xED, the lead byte of
+                        // every surrogate's encoding (a zero byte of w ^ 0xED..ED); cheaper than
+                        // scanning the run's bytes, whose opcodes defeat an ASCII-only skip.
+                        long w1 = MemoryUtil.getLong(b, s);
+                        long w2 = MemoryUtil.getLong(b, s + m - 8);
+                        long x1 = w1 ^ 0xEDEDEDEDEDEDEDEDL;
+                        long x2 = w2 ^ 0xEDEDEDEDEDEDEDEDL;
+                        long zeros = ((x1 - 0x0101010101010101L) & ~x1 | (x2 - 0x0101010101010101L) & ~x2)
+                                & 0x8080808080808080L;
+                        if (zeros != 0 && hasSurrogate(b, s, m)) {
+                            break;
+                        }
+                        MemoryUtil.putLong(d, w1);
+                        MemoryUtil.putLong(d + m - 8, w2);
+                    } else {
+                        if (hasSurrogate(b, s, m)) {
+                            break;
+                        }
+                        VarWidthAppend.copy(b, s, d, m);
+                    }
+                    pos += m;
+                    MemoryUtil.putInt(offsets + (long) (index + j + 1) * OFFSET_WIDTH, pos);
+                    p += length;
+                    j++;
+                }
+                setValidity(vector.getValidityBuffer().memoryAddress(), index + done, index + j);
+                vector.setLastSet(index + j - 1);
+                fast += j - done;
+                inRuns += j - done;
+            }
+            if (j < n) {
+                // Not a plain short str (or the buffers need growing): as a single element would go.
+                long start = runStart + (p - off);
+                int length = records[j] >>> 2;
+                writeSpan(vector, index + j, start, start + length, firstElement + j);
+                off = window.load(runStart, runStart + runBytes); // the same window, unless a span was huge
+                b = window.bytes();
+                p = off + (int) (start + length - runStart);
+                j++;
+            }
+        }
+    }
+
+    /**
+     * Whether rows up to {@code rows} and {@code bytes} more data bytes fit the buffers without
+     * growing them: runs only ever append into room that is already there (pre-sized per task), and
+     * leave growing to {@code setSafe} in {@link #writeSpan}, so buffers grow exactly as before.
+     */
+    private static boolean reserve(VarCharVector vector, int rows, long bytes) {
+        if (vector.getValueCapacity() < rows) {
             return false;
         }
-        boolean more = cursor.next();
-        while (more && cursor.index() < from) {
-            more = cursor.next();
+        int last = vector.getLastSet();
+        long end = MemoryUtil.getInt(vector.getOffsetBuffer().memoryAddress() + (long) (last + 1) * OFFSET_WIDTH);
+        return end >= 0 && end + bytes <= Math.min(vector.getDataBuffer().capacity(), Integer.MAX_VALUE);
+    }
+
+    /** Sets the validity bits of rows {@code [from, to)}. */
+    private static void setValidity(long bits, int from, int to) {
+        int i = from;
+        for (; i < to && (i & 7) != 0; i++) {
+            MemoryUtil.putByte(bits + (i >>> 3), (byte) (MemoryUtil.getByte(bits + (i >>> 3)) | 1 << (i & 7)));
         }
-        if (!more || cursor.index() >= to) {
-            return false;
+        for (; i + 8 <= to; i += 8) {
+            MemoryUtil.putByte(bits + (i >>> 3), (byte) 0xFF);
         }
-        long start = cursor.start();
-        long end = cursor.end();
+        for (; i < to; i++) {
+            MemoryUtil.putByte(bits + (i >>> 3), (byte) (MemoryUtil.getByte(bits + (i >>> 3)) | 1 << (i & 7)));
+        }
+    }
+
+    /** Writes the element {@code element}, whose span is {@code [start, end)}, at row {@code index}. */
+    private void writeSpan(VarCharVector vector, int index, long start, long end, long element) throws IOException {
         int off = window.load(start, end);
         int stop = off + (int) (end - start);
         byte[] b = window.bytes();
@@ -123,11 +293,13 @@ final class StrSpans implements Closeable {
             n = PickleWindow.littleInt(b, off + 1) & 0xFFFFFFFFL | (long) PickleWindow.littleInt(b, off + 5) << 32;
             payload = off + 9;
         } else {
-            return slowPath(index);
+            slowPath(index, element);
+            return;
         }
         if (n > stop - payload || !onlyMemoAfter(b, payload + (int) n, stop)
                 || mayHaveSurrogate(start - off, b, payload, (int) n) && hasSurrogate(b, payload, (int) n)) {
-            return slowPath(index);
+            slowPath(index, element);
+            return;
         }
         if (direct) {
             VarWidthAppend.set(vector, index, b, payload, (int) n);
@@ -135,7 +307,6 @@ final class StrSpans implements Closeable {
             vector.setSafe(index, b, payload, (int) n);
         }
         fast++;
-        return true;
     }
 
     /** Sends the slow path's values to {@code vector} from now on (a new chunk). */
@@ -153,10 +324,9 @@ final class StrSpans implements Closeable {
         return fallbacks;
     }
 
-    private boolean slowPath(int index) {
+    private void slowPath(int index, long element) {
         fallbacks++;
-        slow.write(index, array.get(cursor.index()));
-        return true;
+        slow.write(index, array.get(element));
     }
 
     /**
@@ -217,6 +387,7 @@ final class StrSpans implements Closeable {
     @Override
     public void close() throws IOException {
         FAST_ELEMENTS.addAndGet(fast);
+        RUN_ELEMENTS.addAndGet(inRuns);
         window.close();
     }
 }

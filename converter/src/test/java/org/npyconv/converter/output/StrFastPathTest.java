@@ -38,17 +38,19 @@ class StrFastPathTest {
     void close() {
         ChunkProducer.fastPaths = true;
         StrSpans.direct = true;
+        StrSpans.runs = true;
         allocator.close();
     }
 
-    /** How the str column is written. */
-    private enum Way { DIRECT, SET_SAFE, GENERAL }
+    /** How the str column is written: runs of short strs (the default), one str at a time, setSafe, evaluated. */
+    private enum Way { DIRECT, SINGLE, SET_SAFE, GENERAL }
 
     /** The output, or the failure's class and message (every way must fail alike). */
     private Object convert(Path npy, Way way, OutputFormat format, int rows, long maxBytes, int threads)
             throws IOException {
         ChunkProducer.fastPaths = way != Way.GENERAL;
-        StrSpans.direct = way == Way.DIRECT;
+        StrSpans.direct = way == Way.DIRECT || way == Way.SINGLE;
+        StrSpans.runs = way == Way.DIRECT;
         String ext = format == OutputFormat.ARROW ? ".arrow" : ".parquet";
         Path output = npy.resolveSibling(way + "-" + rows + "-" + maxBytes + "-" + threads + ext);
         try (NpyObjectArray array = NpyObjectArray.open(npy)) {
@@ -60,6 +62,7 @@ class StrFastPathTest {
         } finally {
             ChunkProducer.fastPaths = true;
             StrSpans.direct = true;
+            StrSpans.runs = true;
         }
     }
 
@@ -67,7 +70,7 @@ class StrFastPathTest {
         int compared = 0;
         for (OutputFormat format : OutputFormat.values()) {
             Object direct = convert(npy, Way.DIRECT, format, rows, maxBytes, threads);
-            for (Way other : new Way[] {Way.SET_SAFE, Way.GENERAL}) {
+            for (Way other : new Way[] {Way.SINGLE, Way.SET_SAFE, Way.GENERAL}) {
                 Object expected = convert(npy, other, format, rows, maxBytes, threads);
                 if (direct instanceof Path && expected instanceof Path) {
                     assertEquals(-1, Files.mismatch((Path) direct, (Path) expected),
@@ -119,6 +122,9 @@ class StrFastPathTest {
         // SHORT_BINUNICODE length byte) around lone surrogates in mid-run: the scan ahead for 0xED
         // must stop at each and still refuse exactly the surrogates.
         "['\uD55C' * (i % 5) + ('\\udc80' if i % 97 == 0 else '') + 'x' * (i % 300) for i in range(4000)]",
+        // The same inside runs of short spans (payloads of 7 to 16 bytes): Hangul's 0xED bytes pass,
+        // the one lone surrogate, after thousands of good strs, is refused.
+        "['\uD55C' * (i % 3) + 'q%06d' % i + ('\\udc80' if i == 4321 else '') for i in range(6000)]",
     };
 
     @Test
@@ -152,8 +158,11 @@ class StrFastPathTest {
     void theBenchmarkShapeIsCopiedWithoutEvaluation() throws Exception {
         Path npy = generate("bench", "['s%09d' % (i * 7919 % 10 ** 9) for i in range(20000)]", 4);
         long before = StrSpans.FAST_ELEMENTS.get();
+        long runsBefore = StrSpans.RUN_ELEMENTS.get();
         Object out = convert(npy, Way.DIRECT, OutputFormat.ARROW, 65_536, 64L << 20, 2);
         assertTrue(out instanceof Path, String.valueOf(out));
         assertEquals(20_000, StrSpans.FAST_ELEMENTS.get() - before);
+        // All but the first str after each batch's APPENDS/MARK (a span record with a gap) go in runs.
+        assertTrue(StrSpans.RUN_ELEMENTS.get() - runsBefore >= 19_900, "in runs: " + (StrSpans.RUN_ELEMENTS.get() - runsBefore));
     }
 }

@@ -95,6 +95,59 @@ public final class SpanCursor {
         return true;
     }
 
+    /**
+     * Moves over up to {@code max} next elements at once, as long as each has the common one-byte
+     * record (a span under 32 bytes starting where the previous one ended, storing at most one memo
+     * entry), and copies those records to {@code records[0..n)}: a record's span length is
+     * {@code records[k] >>> 2}, its memo entries {@code records[k] & 1}. Returns n, 0 when the next
+     * record is not such a record (then {@link #next()} moves on). Afterwards the cursor stands on
+     * the last element moved over, as after n calls of {@link #next()}.
+     *
+     * <p>Why: the short-str fast path decodes ten million records per file; one call per run of
+     * them, with a plain copy out of the block, costs a fraction of one {@link #next()} per record
+     * under the C1 compiler.
+     */
+    public int nextShortRun(byte[] records, int max) {
+        long left = count - 1 - index;
+        int want = (int) Math.min(Math.min(max, records.length), Math.max(0, left));
+        if (want == 0) {
+            return 0;
+        }
+        if (limit - at < want) {
+            refill();
+        }
+        final byte[] b = block;
+        final int from = at;
+        final int stop = Math.min(limit, from + want);
+        int p = from;
+        long length = 0;
+        long memo = 0;
+        int last = 0;
+        while (p < stop) {
+            int r = b[p];
+            if (r < 0 || (r & 2) != 0) {
+                break;
+            }
+            length += r >>> 2;
+            memo += r & 1;
+            last = r;
+            p++;
+        }
+        int n = p - from;
+        if (n == 0) {
+            return 0;
+        }
+        System.arraycopy(b, from, records, 0, n);
+        at = p;
+        index += n;
+        pendingFirst = false;
+        start = end + length - (last >>> 2);
+        end += length;
+        memoStart = memoEnd + memo - (last & 1);
+        memoEnd += memo;
+        return n;
+    }
+
     public long index() {
         return index;
     }
