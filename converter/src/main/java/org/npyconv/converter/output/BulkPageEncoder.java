@@ -60,6 +60,8 @@ final class BulkPageEncoder {
 
     /** Page buffer kept between chunks: a few pages' worth; a bigger one (huge values) is dropped after its chunk. */
     private static final int KEEP_BYTES = PageBody.ONE_CALL_BYTES;
+    /** Room past the last string for {@link #strings}' whole-word copies of short values. */
+    private static final int WORD_SLACK = 16;
 
     /** One finished data page: level entries, rows, uncompressed size, the (compressed) body, statistics. */
     record Page(int values, int rows, int uncompressed, BytesInput body, Statistics<?> stats) {
@@ -319,13 +321,13 @@ final class BulkPageEncoder {
         // A page of a few huge values (900 MiB bytes objects) is copied value by value: one more
         // heap copy of it would not fit beside the page itself.
         boolean direct = bytes > KEEP_BYTES;
-        if (!direct && text.length < bytes) {
-            text = new byte[Math.max(bytes, text.length * 2)];
+        if (!direct && text.length < bytes + WORD_SLACK) {
+            text = new byte[Math.max(bytes + WORD_SLACK, text.length * 2)];
         }
         if (!direct) {
             v.getDataBuffer().getBytes(base, text, 0, bytes);
         }
-        ensure(bytes + 4L * n);
+        ensure(bytes + 4L * n + WORD_SLACK);
         if (starts.length < n) {
             starts = new int[Math.max(n, starts.length * 2)];
         }
@@ -341,15 +343,27 @@ final class BulkPageEncoder {
             int s = offs[k] - base;
             int len = offs[k + 1] - offs[k];
             int at = size;
-            putInt(len);
-            if (direct) {
-                v.getDataBuffer().getBytes(offs[k], buf, size, len);
+            long key;
+            if (!direct && len <= 16) {
+                // Two words copied whole, their excess overwritten by the next value (WORD_SLACK
+                // keeps both arrays' last reads and writes inside them); the prefix is the first word.
+                long w1 = HeapWords.getLong(text, s);
+                HeapWords.putInt(buf, at, len);
+                HeapWords.putLong(buf, at + 4, w1);
+                HeapWords.putLong(buf, at + 12, HeapWords.getLong(text, s + 8));
+                size = at + 4 + len;
+                key = Long.reverseBytes(w1) & (len >= 8 ? -1L : ~(-1L >>> (8 * len)));
             } else {
-                System.arraycopy(text, s, buf, size, len);
+                putInt(len);
+                if (direct) {
+                    v.getDataBuffer().getBytes(offs[k], buf, size, len);
+                } else {
+                    System.arraycopy(text, s, buf, size, len);
+                }
+                size += len;
+                key = PlainStrings.prefix(buf, at + 4, len);
             }
-            size += len;
             starts[count++] = at;
-            long key = PlainStrings.prefix(buf, at + 4, len);
             if (min < 0) {
                 min = at;
                 max = at;

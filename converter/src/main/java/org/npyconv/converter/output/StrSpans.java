@@ -21,6 +21,12 @@ final class StrSpans implements Closeable {
     private static final int WINDOW = 4 << 20;
     /** Bytes scanned ahead for 0xED at a time: a few thousand short strs. */
     private static final int SCAN_AHEAD = 64 << 10;
+    /**
+     * Payloads from this length on are checked by the scan ahead. Shorter ones, which mostly come
+     * in runs (see {@link #writeShortRun}) and reach {@link #writeSpan} one per pickle batch, are
+     * checked alone: scanning ahead for those would scan the whole file once more.
+     */
+    private static final int SCAN_AHEAD_FROM = 64;
     private static final long PRESIZE_AT_MOST = 64L << 20;
     /** Off only in tests that compare the direct appends with {@code setSafe}. */
     static volatile boolean direct = true;
@@ -218,6 +224,15 @@ final class StrSpans implements Closeable {
                         }
                         MemoryUtil.putLong(d, w1);
                         MemoryUtil.putLong(d + m - 8, w2);
+                    } else if (m < 8 && s + 8 <= b.length && MemoryUtil.LITTLE_ENDIAN) {
+                        // One word holds the payload and bytes after it, masked off (a borrow from
+                        // them cannot reach the payload's bytes, which sit below in the word).
+                        long x = MemoryUtil.getLong(b, s) ^ 0xEDEDEDEDEDEDEDEDL;
+                        long zeros = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L & ~(-1L << 8 * m);
+                        if (zeros != 0 && hasSurrogate(b, s, m)) {
+                            break;
+                        }
+                        VarWidthAppend.copy(b, s, d, m);
                     } else {
                         if (hasSurrogate(b, s, m)) {
                             break;
@@ -296,8 +311,10 @@ final class StrSpans implements Closeable {
             slowPath(index, element);
             return;
         }
+        // A short payload is checked itself; a long one against the bytes known to hold no 0xED.
         if (n > stop - payload || !onlyMemoAfter(b, payload + (int) n, stop)
-                || mayHaveSurrogate(start - off, b, payload, (int) n) && hasSurrogate(b, payload, (int) n)) {
+                || (n < SCAN_AHEAD_FROM || mayHaveSurrogate(start - off, b, payload, (int) n))
+                        && hasSurrogate(b, payload, (int) n)) {
             slowPath(index, element);
             return;
         }
