@@ -446,8 +446,16 @@ final class BulkPageEncoder {
     private int hash(int at) {
         int h;
         if (kind == BYTES) {
-            h = 1;
             int len = PlainStrings.lengthAt(buf, at);
+            if (len <= 16 && at + 4 + 16 <= buf.length) {
+                // Short values (most of a str column) as two masked words, not byte by byte; any
+                // hash gives the same answer, only the probe's speed depends on it.
+                long w1 = HeapWords.getLong(buf, at + 4) & (len >= 8 ? -1L : ~(-1L << 8 * len));
+                long w2 = len <= 8 ? 0 : HeapWords.getLong(buf, at + 12) & (len >= 16 ? -1L : ~(-1L << 8 * (len - 8)));
+                long x = w1 * 0x9E3779B97F4A7C15L ^ Long.rotateLeft(w2 * 0xC2B2AE3D27D4EB4FL, 31) ^ len;
+                return (int) (x ^ x >>> 29 ^ x >>> 47);
+            }
+            h = 1;
             for (int k = at + 4; k < at + 4 + len; k++) {
                 h = 31 * h + buf[k];
             }
