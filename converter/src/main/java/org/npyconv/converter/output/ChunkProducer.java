@@ -183,7 +183,7 @@ final class ChunkProducer {
             while (to < size && to - from < options.rowsPerChunk() && (to == from || bytes < TASK_PICKLE_BYTES)) {
                 // Short spans (under 32 bytes) a run at a time, as many as cannot reach the byte bound.
                 long room = Math.min(Math.min(size - to, options.rowsPerChunk() - (to - from)),
-                        (TASK_PICKLE_BYTES - bytes) / 32);
+                        (TASK_PICKLE_BYTES - bytes) >>> 5);
                 int run = room > 1 ? cursor.nextShortRun(records, (int) Math.min(room, records.length)) : 0;
                 if (run > 0) {
                     for (int k = 0; k < run; k++) {

@@ -100,7 +100,8 @@ public final class SpanCursor {
      * record (a span under 32 bytes starting where the previous one ended, storing at most one memo
      * entry), and copies those records to {@code records[0..n)}: a record's span length is
      * {@code records[k] >>> 2}, its memo entries {@code records[k] & 1}. Returns n, 0 when the next
-     * record is not such a record (then {@link #next()} moves on). Afterwards the cursor stands on
+     * record is not such a record (then {@link #next()} moves on); n may stop short of {@code max}
+     * where the records decoded so far end. Afterwards the cursor stands on
      * the last element moved over, as after n calls of {@link #next()}.
      *
      * <p>Why: the short-str fast path decodes ten million records per file; one call per run of
@@ -113,7 +114,9 @@ public final class SpanCursor {
         if (want == 0) {
             return 0;
         }
-        if (limit - at < want) {
+        if (limit - at < MAX_RECORD) {
+            // As next() does: refilling whenever fewer than `want` records remained would move the
+            // block's rest for every call on a file of long spans, where runs are never found.
             refill();
         }
         final byte[] b = block;
