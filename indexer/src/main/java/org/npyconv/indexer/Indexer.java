@@ -49,21 +49,23 @@ public final class Indexer {
      * ways and compare the sidecars byte for byte, and check that the fast path was taken.
      */
     static final class ScanPaths {
-        static final ScanPaths DEFAULT = new ScanPaths(true, true);
+        static final ScanPaths DEFAULT = new ScanPaths(true, SpanHandoff.BLOCK);
 
         final boolean fused;
-        /** Whether spans are recorded on a second thread ({@link SpanHandoff}) rather than the scanning one. */
-        final boolean handoff;
+        /** Elements per block handed to the recording thread ({@link SpanHandoff}); 0: spans are recorded on the scanning thread. */
+        final int handoffBlock;
         /** Strs read by the fused str-run path (set when {@link #fused} and a build used this instance). */
         long fusedStrs;
+        /** Elements recorded through the {@link SpanHandoff} (set when a build used this instance). */
+        long handedOff;
 
         ScanPaths(boolean fused) {
-            this(fused, true);
+            this(fused, SpanHandoff.BLOCK);
         }
 
-        ScanPaths(boolean fused, boolean handoff) {
+        ScanPaths(boolean fused, int handoffBlock) {
             this.fused = fused;
-            this.handoff = handoff;
+            this.handoffBlock = handoffBlock;
         }
     }
 
@@ -117,7 +119,7 @@ public final class Indexer {
         KindTally kinds = new KindTally();
         try (SidecarWriter writer = SidecarWriter.create(index, checkpointInterval);
              PickleReader reader = new PickleReader(channel, header.dataOffset(), size, file, SCAN_WINDOW);
-             SpanHandoff handoff = paths.handoff ? new SpanHandoff(writer, kinds) : null) {
+             SpanHandoff handoff = paths.handoffBlock > 0 ? new SpanHandoff(writer, kinds, paths.handoffBlock) : null) {
             // The pickle's checksum comes from the scan's own copies of the bytes: a second pass
             // over the file (its own mapping, copies and page faults) cost a ragged_f4.npy index
             // a sixth of its CPU time.
@@ -170,6 +172,7 @@ public final class Indexer {
             }
             if (paths != ScanPaths.DEFAULT) {
                 paths.fusedStrs += scanner.fusedStrs();
+                paths.handedOff += handoff == null ? 0 : handoff.recorded();
             }
             long count = scanner.elementCount();
             if (count != header.count()) {

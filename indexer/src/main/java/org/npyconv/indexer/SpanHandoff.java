@@ -27,19 +27,29 @@ final class SpanHandoff implements AutoCloseable {
 
     /** Elements of one or more batches, as the scanner's slot arrays held them. */
     private static final class Block {
-        final long[] start = new long[BLOCK];
-        final long[] memoStart = new long[BLOCK];
-        final byte[] kind = new byte[BLOCK];
-        final long[] detail = new long[BLOCK];
+        final long[] start;
+        final long[] memoStart;
+        final byte[] kind;
+        final long[] detail;
         /** Elements in the block. */
         int size;
         /** Per batch: where it ends in the block (exclusive), and its end offset and memo counter. */
-        final int[] batchTo = new int[BLOCK];
-        final long[] batchEnd = new long[BLOCK];
-        final long[] batchMemoEnd = new long[BLOCK];
+        final int[] batchTo;
+        final long[] batchEnd;
+        final long[] batchMemoEnd;
         int batches;
         /** The last block: the recording thread stops after it. */
         boolean last;
+
+        Block(int capacity) {
+            start = new long[capacity];
+            memoStart = new long[capacity];
+            kind = new byte[capacity];
+            detail = new long[capacity];
+            batchTo = new int[capacity];
+            batchEnd = new long[capacity];
+            batchMemoEnd = new long[capacity];
+        }
     }
 
     private final SidecarWriter writer;
@@ -53,12 +63,20 @@ final class SpanHandoff implements AutoCloseable {
     /** The block being filled (scanning thread only). */
     private Block filling;
     private boolean finished;
+    /** Elements per block ({@link #BLOCK}; tests use tiny blocks to split batches). */
+    private final int capacity;
+    /** Elements recorded by the recording thread (read after {@link #finish()}: tests check the path is taken). */
+    private long recorded;
 
-    SpanHandoff(SidecarWriter writer, KindTally kinds) {
+    SpanHandoff(SidecarWriter writer, KindTally kinds, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("block capacity " + capacity);
+        }
         this.writer = writer;
         this.kinds = kinds;
+        this.capacity = capacity;
         for (int i = 0; i < BLOCKS; i++) {
-            free.add(new Block());
+            free.add(new Block(capacity));
         }
         recorder = new Thread(this::record, "npyconv-sidecar");
         recorder.setDaemon(true);
@@ -77,7 +95,7 @@ final class SpanHandoff implements AutoCloseable {
             if (b == null) {
                 b = filling = take(free);
             }
-            int n = Math.min(to - at, BLOCK - b.size);
+            int n = Math.min(to - at, capacity - b.size);
             System.arraycopy(start, at, b.start, b.size, n);
             System.arraycopy(memoStart, at, b.memoStart, b.size, n);
             System.arraycopy(kind, at, b.kind, b.size, n);
@@ -89,7 +107,7 @@ final class SpanHandoff implements AutoCloseable {
             b.batchEnd[b.batches] = at < to ? start[at] : end;
             b.batchMemoEnd[b.batches] = at < to ? memoStart[at] : memoEnd;
             b.batches++;
-            if (b.size == BLOCK) {
+            if (b.size == capacity) {
                 send(b);
             }
         }
@@ -114,6 +132,11 @@ final class SpanHandoff implements AutoCloseable {
             }
             throw new NpyconvException("recording the spans failed", f);
         }
+    }
+
+    /** Elements recorded on the second thread, once {@link #finish()} has returned. */
+    long recorded() {
+        return recorded;
     }
 
     /** Stops the recording thread (after a failed scan: what it had is abandoned with the writer). */
@@ -159,7 +182,7 @@ final class SpanHandoff implements AutoCloseable {
 
     /** The recording thread: blocks in order until the last; after a failure it only returns them. */
     private void record() {
-        long recorded = 0;
+        long done = 0;
         for (;;) {
             Block b;
             try {
@@ -174,8 +197,8 @@ final class SpanHandoff implements AutoCloseable {
                     for (int i = 0; i < b.batches; i++) {
                         int to = b.batchTo[i];
                         writer.elements(b.start, b.memoStart, from, to, b.batchEnd[i], b.batchMemoEnd[i]);
-                        kinds.addAll(b.kind, b.detail, detailCounted, from, to, recorded);
-                        recorded += to - from;
+                        kinds.addAll(b.kind, b.detail, detailCounted, from, to, done);
+                        done += to - from;
                         from = to;
                     }
                 } catch (IOException | RuntimeException | Error e) {
@@ -183,6 +206,7 @@ final class SpanHandoff implements AutoCloseable {
                 }
             }
             if (b.last) {
+                recorded = done;
                 return;
             }
             b.size = 0;

@@ -189,6 +189,8 @@ public final class PickleReader implements Closeable {
     private Checksum digest;
     private long digested;
     private ByteBuffer gapBuffer;
+    /** Bytes digested by reads of their own (skipped payloads, the rest after STOP), for tests. */
+    long digestedApart;
 
     /**
      * Opens {@code file} and reads the pickle that starts at {@code start} (for {@code .npy} files,
@@ -1370,6 +1372,7 @@ public final class PickleReader implements Closeable {
                 }
                 digest.update(gap.array(), 0, n);
                 at += n;
+                digestedApart += n;
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + sourceName() + " at byte " + at, e);
