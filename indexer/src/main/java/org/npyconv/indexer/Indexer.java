@@ -21,8 +21,9 @@ import org.npyconv.formats.pickle.PickleReader;
 
 /**
  * Builds the {@code .npyidx} sidecar of an object {@code .npy} in one sequential pass
- * (docs/indexer.md). The structural scan and a CRC32C of the file's bytes run side by side on two
- * threads, both at page-cache speed. Memory is flat: spans and checkpoints stream to disk.
+ * (docs/indexer.md). The scan computes the CRC32C of the pickle bytes from its own copies of them
+ * ({@link PickleReader#digest}), and a second thread records the spans it finds ({@link SpanHandoff}).
+ * Memory is flat: spans and checkpoints stream to disk.
  */
 public final class Indexer {
     /** Default elements between checkpoints (docs/npyidx.md explains the trade-off). */
