@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.npyidx.SidecarWriter;
 
@@ -171,9 +172,16 @@ final class SpanHandoff implements AutoCloseable {
         }
     }
 
-    private static Block take(BlockingQueue<Block> queue) throws IOException {
+    /** A free block; the recording thread returns every block it takes unless it died, which this notices rather than waiting forever. */
+    private Block take(BlockingQueue<Block> queue) throws IOException {
         try {
-            return queue.take();
+            Block b;
+            while ((b = queue.poll(100, TimeUnit.MILLISECONDS)) == null) {
+                if (!recorder.isAlive()) {
+                    throw new IOException("the span recording thread ended early", failure);
+                }
+            }
+            return b;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while recording spans");
