@@ -11,7 +11,11 @@ import java.util.Arrays;
 final class CrossReferences {
     static final int MAX_ENTRIES = 1 << 18;
 
+    private static final int HINTS = 256;
+
     private long[] keys = new long[1024];
+    /** By the low bits of a memo index: the table slot where it was last found (never beyond the table: it only grows). */
+    private final int[] hint = new int[HINTS];
     private long[] lastUse = new long[1024];
     private int size;
     private boolean complete = true;
@@ -21,6 +25,16 @@ final class CrossReferences {
     }
 
     void reference(long memoIndex, long element) {
+        // Elements refer to the same few entries again and again (a list of dicts: every key after
+        // the first dict), so the slot of each is remembered in a small direct-mapped hint before
+        // the hash probe; a stale hint (after grow) fails the key comparison and probes as usual.
+        int h = hint[(int) memoIndex & (HINTS - 1)];
+        if (keys[h] == memoIndex) {
+            if (element > lastUse[h]) {
+                lastUse[h] = element;
+            }
+            return;
+        }
         int mask = keys.length - 1;
         int i = mix(memoIndex) & mask;
         while (keys[i] != -1) {
@@ -28,6 +42,7 @@ final class CrossReferences {
                 if (element > lastUse[i]) {
                     lastUse[i] = element;
                 }
+                hint[(int) memoIndex & (HINTS - 1)] = i;
                 return;
             }
             i = (i + 1) & mask;
@@ -41,6 +56,7 @@ final class CrossReferences {
         }
         keys[i] = memoIndex;
         lastUse[i] = element;
+        hint[(int) memoIndex & (HINTS - 1)] = i;
         size++;
         if (size * 2 > keys.length) {
             grow();

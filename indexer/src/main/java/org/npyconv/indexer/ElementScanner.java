@@ -408,12 +408,12 @@ final class ElementScanner {
             case GET:
             case BINGET:
             case LONG_BINGET:
-                get(reader.intArg(), at, op);
+                get(reader.memoIndex(), at, op); // the key the reader checked (cheaper than intArg() under C1)
                 return;
             case PUT:
             case BINPUT:
             case LONG_BINPUT:
-                put(reader.intArg(), at, op);
+                put(reader.memoIndex(), at, op);
                 return;
             case MEMOIZE:
                 put(memoCounter, at, op);
@@ -442,18 +442,25 @@ final class ElementScanner {
             growSlots(first + room - 1);
         }
         int n = reader.readStrRun(memoCounter, slotStart, slotPayloadOffset, slotPayloadLength, slotMemoIndex, first, room);
-        long memo = memoCounter;
+        if (n == 0) {
+            return;
+        }
+        // Bulk stores and one loop per array: this runs under C1 (bin/npyconv), which does not
+        // inline MemoKinds.put, so a call per str was a sixth of a str file's scan.
+        int last = first + n;
         byte str = (byte) ElementKind.STR.ordinal();
-        for (int slot = first, last = first + n; slot < last; slot++) {
-            slotMemo[slot] = memo;
-            slotKind[slot] = str;
-            slotDetail[slot] = LAZY_STR;
-            long key = slotMemoIndex[slot];
-            if (key >= 0) {
-                memoKinds.put(key, true, false, str, LAZY_STR, slotPayloadOffset[slot], slotPayloadLength[slot]);
-                memo++;
+        Arrays.fill(slotKind, first, last, str);
+        Arrays.fill(slotDetail, first, last, LAZY_STR);
+        long memo = memoCounter;
+        final long[] keys = slotMemoIndex;
+        final long[] memos = slotMemo;
+        for (int slot = first; slot < last; slot++) {
+            memos[slot] = memo;
+            if (keys[slot] >= 0) {
+                memo++; // the reader stored keys in sequence only: a fresh, unpinned entry (never pinned inside the list)
             }
         }
+        memoKinds.cacheRun(keys, slotPayloadOffset, slotPayloadLength, first, last, str, LAZY_STR);
         memoCounter = memo;
         depth = first + n - 1;
         fusedStrs += n;

@@ -65,6 +65,26 @@ final class MemoKinds {
         cache(index, kind, detail, payloadOffset, payloadLength);
     }
 
+    /**
+     * Remembers the fresh, unpinned entries of a fused str run in one call: slot {@code i} of
+     * {@code [from, to)} was stored at key {@code keys[i]} (-1: not stored). What {@link #put} does
+     * per entry, without a call per str under C1 (which does not inline {@code put}).
+     */
+    void cacheRun(long[] keys, long[] payloadOffsets, int[] payloadLengths, int from, int to, byte kind, long detail) {
+        final int mask = (1 << CACHE_BITS) - 1;
+        for (int slot = from; slot < to; slot++) {
+            final long index = keys[slot];
+            if (index >= 0) {
+                final int i = (int) (index & mask);
+                cacheKey[i] = index;
+                cacheKind[i] = kind;
+                cacheDetail[i] = detail;
+                cachePayloadOffset[i] = payloadOffsets[slot];
+                cachePayloadLength[i] = payloadLengths[slot];
+            }
+        }
+    }
+
     private void cache(long index, byte kind, long detail, long payloadOffset, int payloadLength) {
         int i = (int) (index & ((1 << CACHE_BITS) - 1));
         cacheKey[i] = index;

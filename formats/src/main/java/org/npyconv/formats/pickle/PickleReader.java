@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.zip.Checksum;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.MappedReads;
 import org.npyconv.formats.UnsupportedInputException;
@@ -180,6 +181,16 @@ public final class PickleReader implements Closeable {
     private boolean memoKnown = true;
     private long memoDense;
     private HashSet<Long> memoSparse;
+
+    // Digest of every input byte in order (digest(Checksum)), fed from the window as it fills, so
+    // that a caller needing a checksum of the whole input does not read it a second time. digested
+    // is the absolute offset up to which bytes went in; bytes skipped over (payloads reaching past
+    // the window) are read and added at the next fill.
+    private Checksum digest;
+    private long digested;
+    private ByteBuffer gapBuffer;
+    /** Bytes digested by reads of their own (skipped payloads, the rest after STOP), for tests. */
+    long digestedApart;
 
     /**
      * Opens {@code file} and reads the pickle that starts at {@code start} (for {@code .npy} files,
@@ -706,6 +717,11 @@ public final class PickleReader implements Closeable {
             throw new UncheckedIOException("cannot read " + sourceName() + " at byte " + readAt, e);
         }
         final int added = bufView.position() - limit;
+        if (digest != null && added > 0) {
+            digestUpTo(readAt);
+            digest.update(buf, limit, added);
+            digested = readAt + added;
+        }
         limit = bufView.position();
         return added > 0;
     }
@@ -1302,6 +1318,70 @@ public final class PickleReader implements Closeable {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Digest of the input
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Feeds {@code checksum} every byte of the input from the reader's start, in order, as the
+     * reader goes: each window fill adds the bytes it copied (a heap copy, never the mapping, so a
+     * file truncated meanwhile fails a copy with an {@link IOException} rather than the checksum
+     * intrinsic), and payloads skipped without entering the window are read for it at the next fill.
+     * {@link #digestRest()} adds what remains up to {@link #end()}. Only for one sequential pass:
+     * {@link #seek} then fails. Call before the first {@link #next()}.
+     *
+     * @throws IllegalStateException if the reader has already read or is digesting
+     */
+    public void digest(Checksum checksum) {
+        if (digest != null || op != null || limit != 0) {
+            throw new IllegalStateException("digest() must come before the first next()");
+        }
+        digest = checksum;
+        digested = bufStart;
+    }
+
+    /**
+     * Adds the input bytes not yet digested, up to {@link #end()}: those after STOP (or after the
+     * point where reading stopped) and any skipped payload not yet read.
+     *
+     * @throws IllegalStateException unless {@link #digest} was called
+     * @throws UncheckedIOException if the file cannot be read, or shrank below {@link #end()}
+     */
+    public void digestRest() {
+        if (digest == null) {
+            throw new IllegalStateException("not digesting");
+        }
+        digestUpTo(end);
+    }
+
+    /** Digests the input from {@code digested} to {@code to} by reads of its own: bytes the window never held. */
+    private void digestUpTo(long to) {
+        if (to <= digested) {
+            return;
+        }
+        ByteBuffer gap = gapBuffer;
+        if (gap == null) {
+            gap = gapBuffer = ByteBuffer.allocate((int) Math.min(buf.length, 64 << 10));
+        }
+        long at = digested;
+        try {
+            while (at < to) {
+                gap.clear().limit((int) Math.min(gap.capacity(), to - at));
+                final int n = input.read(gap, at);
+                if (n < 0) {
+                    throw new IOException("the file shrank while being read (at byte " + at + ")");
+                }
+                digest.update(gap.array(), 0, n);
+                at += n;
+                digestedApart += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + sourceName() + " at byte " + at, e);
+        } finally {
+            digested = at;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Random access and lifecycle
     // ------------------------------------------------------------------------------------------
 
@@ -1342,6 +1422,9 @@ public final class PickleReader implements Closeable {
     private void seekTo(long absoluteOffset) {
         if (absoluteOffset < 0 || absoluteOffset > end) {
             throw new IllegalArgumentException("offset " + absoluteOffset + " outside [0, " + end + "]");
+        }
+        if (digest != null) {
+            throw new IllegalStateException("seek while digesting: the digest covers one sequential pass");
         }
         final long rel = absoluteOffset - bufStart;
         if (rel >= 0 && rel <= limit) {
