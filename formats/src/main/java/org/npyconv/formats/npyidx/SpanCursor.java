@@ -101,8 +101,8 @@ public final class SpanCursor {
      * entry), and copies those records to {@code records[0..n)}: a record's span length is
      * {@code records[k] >>> 2}, its memo entries {@code records[k] & 1}. Returns n, 0 when the next
      * record is not such a record (then {@link #next()} moves on); n may stop short of {@code max}
-     * where the records decoded so far end. Afterwards the cursor stands on
-     * the last element moved over, as after n calls of {@link #next()}.
+     * where the block of records copied so far ends. Afterwards the cursor stands on the last
+     * element moved over, as after n calls of {@link #next()}.
      *
      * <p>Why: the short-str fast path decodes ten million records per file; one call per run of
      * them, with a plain copy out of the block, costs a fraction of one {@link #next()} per record
