@@ -26,9 +26,7 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.api.Binary;
 
 /**
@@ -59,7 +57,7 @@ final class BulkPageEncoder {
     static final int PAGE_BYTES = ParquetProperties.DEFAULT_PAGE_SIZE;
 
     /** Page buffer kept between chunks: a few pages' worth; a bigger one (huge values) is dropped after its chunk. */
-    private static final int KEEP_BYTES = PageBody.ONE_CALL_BYTES;
+    private static final int KEEP_BYTES = PageBodies.ONE_CALL_BYTES;
     /** Room past the last string for {@link #strings}' whole-word copies of short values. */
     private static final int WORD_SLACK = 16;
 
@@ -83,7 +81,6 @@ final class BulkPageEncoder {
     private int[] offs = new int[1024];
     private byte[] text = new byte[1 << 16];
     /** zstd's output for a page. */
-    private final PageBody body = new PageBody();
 
     private BulkPageEncoder(ColumnDescriptor column, boolean list, int kind) {
         this.column = column;
@@ -127,11 +124,10 @@ final class BulkPageEncoder {
     }
 
     /**
-     * The pages of {@code vector}'s {@code rows} rows, compressed with {@code compressor} (unless
-     * {@code codec} is UNCOMPRESSED), or {@code null} when a dictionary would pay for this chunk.
+     * The pages of {@code vector}'s {@code rows} rows, their bodies compressed into {@code bodies},
+     * or {@code null} when a dictionary would pay for this chunk.
      */
-    List<Page> encode(FieldVector vector, int rows, CompressionCodecFactory.BytesInputCompressor compressor,
-                      CompressionCodecName codec) throws IOException {
+    List<Page> encode(FieldVector vector, int rows, PageBodies bodies) throws IOException {
         List<Page> pages = new ArrayList<>();
         ListVector lists = list ? (ListVector) vector : null;
         FieldVector leaf = list ? lists.getDataVector() : vector;
@@ -149,7 +145,7 @@ final class BulkPageEncoder {
                 if (first == 0 && dictionaryPays()) {
                     return null;
                 }
-                pages.add(new Page(values, end - first, size, body.compress(buf, size, compressor, codec), stats));
+                pages.add(new Page(values, end - first, size, bodies.compress(buf, size), stats));
                 first = end;
             }
         } finally {

@@ -33,8 +33,6 @@ import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.page.DictionaryPage;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.compression.CompressionCodecFactory;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.api.Binary;
 
 /**
@@ -62,7 +60,7 @@ final class LeafPageEncoder {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final int KEEP_BYTES = PageBody.ONE_CALL_BYTES;
+    private static final int KEEP_BYTES = PageBodies.ONE_CALL_BYTES;
 
     private final ColumnDescriptor column;
     private final LeafPath path;
@@ -80,7 +78,6 @@ final class LeafPageEncoder {
     private int[] idOf = new int[1024];
     private int[] offs = new int[1024];
     private byte[] text = new byte[1 << 12];
-    private final PageBody body = new PageBody();
     /** The PLAIN size of the page's values (parquet-java's {@code rawDataByteSize}). */
     private long pagePlainBytes;
     /** The distinct ids of a dictionary page of strings: marked with the page's stamp in {@link #seen}. */
@@ -135,7 +132,7 @@ final class LeafPageEncoder {
     }
 
     /** The column chunk of the bound vector's {@code rows} rows. */
-    Chunk encode(int rows, CompressionCodecFactory.BytesInputCompressor compressor, CompressionCodecName codec) throws IOException {
+    Chunk encode(int rows, PageBodies bodies) throws IOException {
         List<Page> pages = new ArrayList<>();
         FieldVector leaf = path.leaf();
         ArrowBuf stringOffsets = kind == BYTES && leaf.getValueCount() > 0 ? ((BaseVariableWidthVector) leaf).getOffsetBuffer() : null;
@@ -192,13 +189,13 @@ final class LeafPageEncoder {
                     size = valuesAt;
                     strings(leaf, stats);
                 }
-                pages.add(new Page(path.entries(), end - first, size, body.compress(buf, size, compressor, codec), stats, encoding));
+                pages.add(new Page(path.entries(), end - first, size, bodies.compress(buf, size), stats, encoding));
                 entries += path.entries();
                 first = end;
             }
             DictionaryPage dictionaryPage = null;
             if (dictUsed) {
-                dictionaryPage = new DictionaryPage(body.compress(dictionary.bytes(), dictionary.byteSize(), compressor, codec),
+                dictionaryPage = new DictionaryPage(bodies.compress(dictionary.bytes(), dictionary.byteSize()),
                         dictionary.byteSize(), dictionary.size(), Encoding.PLAIN_DICTIONARY);
             }
             return new Chunk(column, pages, dictionaryPage, entries);

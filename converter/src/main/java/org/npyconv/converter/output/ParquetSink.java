@@ -75,6 +75,8 @@ final class ParquetSink implements ChunkSink {
     private final ParquetProperties props;
     private final CompressionCodecName codec;
     private final ParquetCompressors compressors;
+    /** Arrays for the page bodies of {@link BulkGroup}s and {@link LeafGroup}s, from one row group to the next. */
+    private final PageArrays pageArrays = new PageArrays();
     private final FileChannel channel;
     private final ParquetFileWriter writer;
     /** The one column's field and leaf when {@link BulkPageEncoder} takes its shape, else null. */
@@ -172,7 +174,7 @@ final class ParquetSink implements ChunkSink {
     public Encoded encode(VectorSchemaRoot root) throws IOException {
         int rows = root.getRowCount();
         if (rows == 0) {
-            return new BulkGroup(0, List.of(), 0, null);
+            return new BulkGroup(0, List.of(), 0, null, null);
         }
         if (Thread.currentThread() != writingThread) {
             WORKER_ROW_GROUPS.increment();
@@ -185,16 +187,22 @@ final class ParquetSink implements ChunkSink {
                 if (encoder == null) {
                     encoder = BulkPageEncoder.of(bulkField, bulkLeaf);
                 }
+                PageBodies bodies = new PageBodies(compressor, codec, pageArrays);
                 try {
-                    List<BulkPageEncoder.Page> pages = encoder.encode(vector, rows, compressor, codec);
+                    List<BulkPageEncoder.Page> pages = encoder.encode(vector, rows, bodies);
                     if (pages != null) {
                         long values = 0;
                         for (BulkPageEncoder.Page p : pages) {
                             values += p.values();
                         }
-                        return new BulkGroup(rows, pages, values, encoder.repetitionEncoding());
+                        BulkGroup group = new BulkGroup(rows, pages, values, encoder.repetitionEncoding(), bodies);
+                        bodies = null;
+                        return group;
                     }
                 } finally {
+                    if (bodies != null) {
+                        bodies.close();
+                    }
                     encoders.add(encoder);
                 }
             }
@@ -203,12 +211,18 @@ final class ParquetSink implements ChunkSink {
                 if (encoder == null) {
                     encoder = RowGroupEncoder.of(arrowSchema, parquetSchema);
                 }
+                PageBodies bodies = new PageBodies(compressor, codec, pageArrays);
                 try {
-                    List<LeafPageEncoder.Chunk> chunks = encoder == null ? null : encoder.encode(root, compressor, codec);
+                    List<LeafPageEncoder.Chunk> chunks = encoder == null ? null : encoder.encode(root, bodies);
                     if (chunks != null) {
-                        return new LeafGroup(rows, chunks);
+                        LeafGroup group = new LeafGroup(rows, chunks, bodies);
+                        bodies = null;
+                        return group;
                     }
                 } finally {
+                    if (bodies != null) {
+                        bodies.close();
+                    }
                     if (encoder != null) {
                         rowGroupEncoders.add(encoder);
                     }
@@ -309,19 +323,22 @@ final class ParquetSink implements ChunkSink {
         }
     }
 
-    /** A row group of bulk pages (one leaf column). */
-    private record BulkGroup(int rows, List<BulkPageEncoder.Page> pages, long values, Encoding repetition) implements Encoded {
+    /** A row group of bulk pages (one leaf column); closing it gives its page arrays back. */
+    private record BulkGroup(int rows, List<BulkPageEncoder.Page> pages, long values, Encoding repetition,
+                             PageBodies bodies) implements Encoded {
         @Override
         public void close() {
-            // heap pages only
+            if (bodies != null) {
+                bodies.close();
+            }
         }
     }
 
-    /** A row group of pages encoded leaf by leaf, one column chunk per leaf in schema order. */
-    private record LeafGroup(int rows, List<LeafPageEncoder.Chunk> chunks) implements Encoded {
+    /** A row group of pages encoded leaf by leaf, one column chunk per leaf in schema order; closing it gives its page arrays back. */
+    private record LeafGroup(int rows, List<LeafPageEncoder.Chunk> chunks, PageBodies bodies) implements Encoded {
         @Override
         public void close() {
-            // heap pages only
+            bodies.close();
         }
     }
 

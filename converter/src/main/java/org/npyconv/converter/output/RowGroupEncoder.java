@@ -8,8 +8,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.compression.CompressionCodecFactory;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -62,8 +60,7 @@ final class RowGroupEncoder {
      * The column chunks of {@code root}'s rows, compressed, or null when its vectors are not the
      * classes the schema promises (then the column writers take the chunk).
      */
-    List<LeafPageEncoder.Chunk> encode(VectorSchemaRoot root, CompressionCodecFactory.BytesInputCompressor compressor,
-                                       CompressionCodecName codec) throws IOException {
+    List<LeafPageEncoder.Chunk> encode(VectorSchemaRoot root, PageBodies bodies) throws IOException {
         List<FieldVector> vectors = root.getFieldVectors();
         for (int c = 0; c < leaves.length; c++) {
             if (!leaves[c].bind(vectors.get(topLevel[c]))) {
@@ -72,7 +69,7 @@ final class RowGroupEncoder {
         }
         List<LeafPageEncoder.Chunk> chunks = new ArrayList<>(leaves.length);
         for (LeafPageEncoder leaf : leaves) {
-            chunks.add(leaf.encode(root.getRowCount(), compressor, codec));
+            chunks.add(leaf.encode(root.getRowCount(), bodies));
         }
         return chunks;
     }
