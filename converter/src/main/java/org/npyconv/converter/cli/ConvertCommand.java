@@ -19,66 +19,73 @@ import org.npyconv.converter.output.OutputFormat;
 import org.npyconv.converter.output.RecycledBlocks;
 import org.npyconv.formats.Durability;
 import org.npyconv.indexer.NpyObjectArray;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code npyconv convert IN --output OUT}: a .npy to a chunked Arrow IPC or Parquet file, or with
  * {@code --output DIR/} to a dataset of part files (docs/converter.md).
  */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert a .npy into a chunked Arrow IPC file or Parquet file with one column 'value' "
-                + "(flat C order), typed as pyarrow would type it.",
-                "With --output DIR/ (a trailing slash or an existing directory) it writes a dataset: "
-                + "DIR/part-00000.parquet, part-00001.parquet, ... of --rows-per-file rows each (all rows in part-00000 "
-                + "without it), then DIR/_SUCCESS. Earlier parts in DIR are replaced; a failed run leaves the previous "
-                + "dataset as it was."})
 final class ConvertCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN", description = "The .npy file (object arrays use the sidecar index; other arrays need none).")
-    Path file;
+    private Path file;
+    private String outputText;
+    private String format;
+    private Long rowsPerFile;
+    private int rowsPerChunk = ConvertOptions.DEFAULT_ROWS_PER_CHUNK;
+    private String compression = "zstd";
+    private String onMixed = "error";
+    private Integer threads;
+    private Path index;
+    private boolean fsync;
+    private CommandSpec spec;
 
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
-            description = "Output file (.parquet, .arrow or .feather), or a dataset directory DIR/. "
-                    + "Written under temporary names and renamed when complete.")
-    String outputText;
-
-    @Option(names = "--format", paramLabel = "F",
-            description = "parquet or arrow (default: from OUT's extension; for a directory from its extension, else parquet).")
-    String format;
-
-    @Option(names = "--rows-per-file", paramLabel = "N",
-            description = "Rows per part file of a dataset (--output DIR/ only; default: all rows in one part).")
-    Long rowsPerFile;
-
-    @Option(names = "--rows-per-chunk", paramLabel = "N", description = "Rows per record batch / row group (default: ${DEFAULT-VALUE}).")
-    int rowsPerChunk = ConvertOptions.DEFAULT_ROWS_PER_CHUNK;
-
-    @Option(names = "--compression", paramLabel = "C",
-            description = "zstd (default), snappy, lz4 or none; Arrow IPC takes zstd or none.")
-    String compression = "zstd";
-
-    @Option(names = "--on-mixed", paramLabel = "M",
-            description = "error (default): fail on a column with no common type; json: write each element's JSON text; "
-                    + "pickle: write each element as a standalone pickle (binary).")
-    String onMixed = "error";
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Threads converting chunks in parallel (default: available processors, at most 4). "
-                    + "The output is the same for any N.")
-    Integer threads;
-
-    @Option(names = "--index", paramLabel = "P", description = "The sidecar index (default: IN.npyidx).")
-    Path index;
-
-    @Option(names = "--fsync", description = "Force the output to the disk before renaming it into place, and the rename "
-            + "after (survives a power loss; slower). Without it the output is still never left partial.")
-    boolean fsync;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    /** The command line model of a new {@code convert} command. */
+    static CommandSpec spec() {
+        ConvertCommand c = new ConvertCommand();
+        c.spec = CommandModel.of(c, "convert",
+                        "Convert a .npy into a chunked Arrow IPC file or Parquet file with one column 'value' "
+                                + "(flat C order), typed as pyarrow would type it.",
+                        "With --output DIR/ (a trailing slash or an existing directory) it writes a dataset: "
+                                + "DIR/part-00000.parquet, part-00001.parquet, ... of --rows-per-file rows each (all rows in part-00000 "
+                                + "without it), then DIR/_SUCCESS. Earlier parts in DIR are replaced; a failed run leaves the previous "
+                                + "dataset as it was.")
+                .positional(PositionalParamSpec.builder().index("0").paramLabel("IN")
+                                .description("The .npy file (object arrays use the sidecar index; other arrays need none)."),
+                        Path.class, () -> c.file, v -> c.file = v)
+                .option(OptionSpec.builder("-o", "--output").required(true).paramLabel("OUT")
+                                .description("Output file (.parquet, .arrow or .feather), or a dataset directory DIR/. "
+                                        + "Written under temporary names and renamed when complete."),
+                        String.class, () -> c.outputText, v -> c.outputText = v)
+                .option(OptionSpec.builder("--format").paramLabel("F")
+                                .description("parquet or arrow (default: from OUT's extension; for a directory from its extension, else parquet)."),
+                        String.class, () -> c.format, v -> c.format = v)
+                .option(OptionSpec.builder("--rows-per-file").paramLabel("N")
+                                .description("Rows per part file of a dataset (--output DIR/ only; default: all rows in one part)."),
+                        Long.class, () -> c.rowsPerFile, v -> c.rowsPerFile = v)
+                .option(OptionSpec.builder("--rows-per-chunk").paramLabel("N")
+                                .description("Rows per record batch / row group (default: ${DEFAULT-VALUE})."),
+                        int.class, () -> c.rowsPerChunk, v -> c.rowsPerChunk = v)
+                .option(OptionSpec.builder("--compression").paramLabel("C")
+                                .description("zstd (default), snappy, lz4 or none; Arrow IPC takes zstd or none."),
+                        String.class, () -> c.compression, v -> c.compression = v)
+                .option(OptionSpec.builder("--on-mixed").paramLabel("M")
+                                .description("error (default): fail on a column with no common type; json: write each element's JSON text; "
+                                        + "pickle: write each element as a standalone pickle (binary)."),
+                        String.class, () -> c.onMixed, v -> c.onMixed = v)
+                .option(OptionSpec.builder("--threads").paramLabel("N")
+                                .description("Threads converting chunks in parallel (default: available processors, at most 4). "
+                                        + "The output is the same for any N."),
+                        Integer.class, () -> c.threads, v -> c.threads = v)
+                .option(OptionSpec.builder("--index").paramLabel("P").description("The sidecar index (default: IN.npyidx)."),
+                        Path.class, () -> c.index, v -> c.index = v)
+                .option(OptionSpec.builder("--fsync").description("Force the output to the disk before renaming it into place, and the rename "
+                                + "after (survives a power loss; slower). Without it the output is still never left partial."),
+                        boolean.class, () -> c.fsync, v -> c.fsync = v)
+                .spec();
+        return c.spec;
+    }
 
     /** The output path; for a dataset, its directory. */
     private Path output;

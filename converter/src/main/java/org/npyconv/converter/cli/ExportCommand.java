@@ -16,34 +16,39 @@ import java.util.Iterator;
 import java.util.concurrent.Callable;
 import org.npyconv.indexer.NpyObjectArray;
 import org.npyconv.indexer.NpyRawArray;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code npyconv export FILE}: every element as JSON Lines, in flat C order, streaming. */
-@Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write every element of a .npy as JSON Lines (one element per line, flat C order).")
 final class ExportCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The object .npy file.")
-    Path file;
+    private Path file;
+    private String member;
+    private Path output;
+    private Path index;
+    private boolean fsync;
+    private CommandSpec spec;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "MEMBER", description = "For an .npz: the member (arr_0, or its keyword).")
-    String member;
-
-    @Option(names = {"-o", "--output"}, paramLabel = "P", description = "Output file (default: standard output). "
-            + "Written under a temporary name and renamed when complete.")
-    Path output;
-
-    @Option(names = "--index", paramLabel = "P", description = "The sidecar index (default: FILE.npyidx).")
-    Path index;
-
-    @Option(names = "--fsync", description = "With --output: force the file to the disk before renaming it into place, "
-            + "and the rename after (survives a power loss; slower).")
-    boolean fsync;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    /** The command line model of a new {@code export} command. */
+    static CommandSpec spec() {
+        ExportCommand c = new ExportCommand();
+        c.spec = CommandModel.of(c, "export", "Write every element of a .npy as JSON Lines (one element per line, flat C order).")
+                .positional(PositionalParamSpec.builder().index("0").paramLabel("FILE").description("The object .npy file."),
+                        Path.class, () -> c.file, v -> c.file = v)
+                .positional(PositionalParamSpec.builder().index("1").arity("0..1").paramLabel("MEMBER")
+                                .description("For an .npz: the member (arr_0, or its keyword)."),
+                        String.class, () -> c.member, v -> c.member = v)
+                .option(OptionSpec.builder("-o", "--output").paramLabel("P").description("Output file (default: standard output). "
+                                + "Written under a temporary name and renamed when complete."),
+                        Path.class, () -> c.output, v -> c.output = v)
+                .option(OptionSpec.builder("--index").paramLabel("P").description("The sidecar index (default: FILE.npyidx)."),
+                        Path.class, () -> c.index, v -> c.index = v)
+                .option(OptionSpec.builder("--fsync").description("With --output: force the file to the disk before renaming it into place, "
+                                + "and the rename after (survives a power loss; slower)."),
+                        boolean.class, () -> c.fsync, v -> c.fsync = v)
+                .spec();
+        return c.spec;
+    }
 
     @Override
     public Integer call() throws Exception {

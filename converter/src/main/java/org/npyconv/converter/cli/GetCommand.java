@@ -6,32 +6,39 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.indexer.NpyObjectArray;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code npyconv get FILE I [I ...]}: elements at random, through the sidecar (built first if needed). */
-@Command(name = "get", mixinStandardHelpOptions = true,
-        description = {"Print elements of a .npy by position, without reading the rest of the file.",
-            "I is the flat C-order position (negative counts from the end) or, for an n-d array,",
-            "one position per axis separated by commas: 3,1. For non-object arrays fewer positions",
-            "than axes (3, or 3,1) select NumPy's a[3] / a[3, 1] sub-array (docs/numeric.md)."})
 final class GetCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The object .npy file.")
-    Path file;
+    private Path file;
+    private List<String> positions;
+    private Path index;
+    private boolean json;
+    private CommandSpec spec;
 
-    @Parameters(index = "1..*", arity = "1..*", paramLabel = "I", description = "Positions: 5, -1, 3,1.")
-    List<String> positions;
-
-    @Option(names = "--index", paramLabel = "P", description = "The sidecar index (default: FILE.npyidx).")
-    Path index;
-
-    @Option(names = "--json", description = "One JSON document per line (docs/elements.md conventions).")
-    boolean json;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    /** The command line model of a new {@code get} command. */
+    @SuppressWarnings("unchecked")
+    static CommandSpec spec() {
+        GetCommand c = new GetCommand();
+        c.spec = CommandModel.of(c, "get",
+                        "Print elements of a .npy by position, without reading the rest of the file.",
+                        "I is the flat C-order position (negative counts from the end) or, for an n-d array,",
+                        "one position per axis separated by commas: 3,1. For non-object arrays fewer positions",
+                        "than axes (3, or 3,1) select NumPy's a[3] / a[3, 1] sub-array (docs/numeric.md).")
+                .positional(PositionalParamSpec.builder().index("0").paramLabel("FILE").description("The object .npy file."),
+                        Path.class, () -> c.file, v -> c.file = v)
+                .positional(PositionalParamSpec.builder().index("1..*").arity("1..*").paramLabel("I")
+                                .auxiliaryTypes(String.class).description("Positions: 5, -1, 3,1."),
+                        List.class, () -> c.positions, v -> c.positions = v)
+                .option(OptionSpec.builder("--index").paramLabel("P").description("The sidecar index (default: FILE.npyidx)."),
+                        Path.class, () -> c.index, v -> c.index = v)
+                .option(OptionSpec.builder("--json").description("One JSON document per line (docs/elements.md conventions)."),
+                        boolean.class, () -> c.json, v -> c.json = v)
+                .spec();
+        return c.spec;
+    }
 
     @Override
     public Integer call() throws Exception {

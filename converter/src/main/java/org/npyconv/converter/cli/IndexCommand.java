@@ -5,34 +5,38 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.npyconv.indexer.IndexCheck;
 import org.npyconv.indexer.Indexer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code npyconv index FILE}: one pass over the pickle writes FILE.npyidx. */
-@Command(name = "index", mixinStandardHelpOptions = true,
-        description = "Write the sidecar offset index FILE.npyidx of an object .npy in one pass.")
 final class IndexCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The object .npy file.")
-    Path file;
+    private Path file;
+    private Path index;
+    private boolean force;
+    private int checkpointEvery = Indexer.DEFAULT_CHECKPOINT_INTERVAL;
+    private long inflateEvery = 1 << 20;
+    private CommandSpec spec;
 
-    @Option(names = "--index", paramLabel = "P", description = "Where the index goes (default: FILE.npyidx).")
-    Path index;
-
-    @Option(names = "--force", description = "Rebuild even if the index is up to date.")
-    boolean force;
-
-    @Option(names = "--checkpoint-every", paramLabel = "N", defaultValue = "" + Indexer.DEFAULT_CHECKPOINT_INTERVAL,
-            description = "Elements between checkpoints (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
-
-    @Option(names = "--inflate-checkpoint-every", paramLabel = "BYTES", defaultValue = "1048576",
-            description = "For an .npz: uncompressed bytes between deflate checkpoints (default: ${DEFAULT-VALUE}).")
-    long inflateEvery;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    /** The command line model of a new {@code index} command. */
+    static CommandSpec spec() {
+        IndexCommand c = new IndexCommand();
+        c.spec = CommandModel.of(c, "index", "Write the sidecar offset index FILE.npyidx of an object .npy in one pass.")
+                .positional(PositionalParamSpec.builder().index("0").paramLabel("FILE").description("The object .npy file."),
+                        Path.class, () -> c.file, v -> c.file = v)
+                .option(OptionSpec.builder("--index").paramLabel("P").description("Where the index goes (default: FILE.npyidx)."),
+                        Path.class, () -> c.index, v -> c.index = v)
+                .option(OptionSpec.builder("--force").description("Rebuild even if the index is up to date."),
+                        boolean.class, () -> c.force, v -> c.force = v)
+                .option(OptionSpec.builder("--checkpoint-every").paramLabel("N")
+                                .description("Elements between checkpoints (default: ${DEFAULT-VALUE})."),
+                        int.class, () -> c.checkpointEvery, v -> c.checkpointEvery = v)
+                .option(OptionSpec.builder("--inflate-checkpoint-every").paramLabel("BYTES")
+                                .description("For an .npz: uncompressed bytes between deflate checkpoints (default: ${DEFAULT-VALUE})."),
+                        long.class, () -> c.inflateEvery, v -> c.inflateEvery = v)
+                .spec();
+        return c.spec;
+    }
 
     @Override
     public Integer call() throws Exception {

@@ -11,29 +11,33 @@ import org.npyconv.formats.npy.NpyHeader;
 import org.npyconv.formats.pickle.PickleOpcode;
 import org.npyconv.formats.pickle.PickleReader;
 import org.npyconv.indexer.Indexer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /** {@code npyconv info FILE}: the header's facts and the pickle protocol, from the first bytes only. */
-@Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Show a .npy file's format version, dtype, shape, element count and pickle protocol.")
 final class InfoCommand implements Callable<Integer> {
     /** How far {@code info} looks for the protocol of a pickle without a PROTO opcode; keeps it instant. */
     private static final long PROTOCOL_SCAN_LIMIT = 64 * 1024;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The .npy file.")
-    Path file;
+    private Path file;
+    private boolean json;
+    private Path index;
+    private CommandSpec spec;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
-
-    @Option(names = "--index", paramLabel = "P", description = "The sidecar index to report on (default: FILE.npyidx).")
-    Path index;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    /** The command line model of a new {@code info} command. */
+    static CommandSpec spec() {
+        InfoCommand c = new InfoCommand();
+        c.spec = CommandModel.of(c, "info", "Show a .npy file's format version, dtype, shape, element count and pickle protocol.")
+                .positional(PositionalParamSpec.builder().index("0").paramLabel("FILE").description("The .npy file."),
+                        Path.class, () -> c.file, v -> c.file = v)
+                .option(OptionSpec.builder("--json").description("Print one JSON object instead of text."),
+                        boolean.class, () -> c.json, v -> c.json = v)
+                .option(OptionSpec.builder("--index").paramLabel("P").description("The sidecar index to report on (default: FILE.npyidx)."),
+                        Path.class, () -> c.index, v -> c.index = v)
+                .spec();
+        return c.spec;
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The {@code npyconv} command: subcommands for reading, indexing and converting NumPy files.
@@ -19,42 +19,49 @@ import picocli.CommandLine.Option;
  * <p>Exit codes follow Unix habits: 0 success; 1 a failure of the input or the run, reported as one
  * {@code error: ...} line on stderr (a stack trace only with {@code --debug}); 2 a usage error.
  */
-@Command(
-        name = "npyconv",
-        mixinStandardHelpOptions = true,
-        versionProvider = NpyconvCommand.Version.class,
-        description = "Read, index and convert NumPy .npy object arrays without executing their pickles.",
-        usageHelpAutoWidth = true)
 public final class NpyconvCommand implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
 
     /**
-     * The subcommands in the order {@code --help} lists them. Registered in code, not in the
-     * annotation, so that a one-shot command builds picocli's model of itself only: building all
-     * of them by reflection cost about 0.1 s of a cold {@code npyconv get} (docs/startup.md).
+     * The subcommands in the order {@code --help} lists them. Each model is built in code
+     * ({@link CommandModel}) and only for the subcommand the command line names: building all of
+     * them by reflection cost about 0.1 s of a cold {@code npyconv get} (docs/startup.md).
      */
     private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
 
     private static Map<String, Supplier<Object>> subcommands() {
         Map<String, Supplier<Object>> m = new LinkedHashMap<>();
-        m.put("info", InfoCommand::new);
-        m.put("index", IndexCommand::new);
-        m.put("get", GetCommand::new);
-        m.put("export", ExportCommand::new);
-        m.put("verify", VerifyCommand::new);
-        m.put("convert", ConvertCommand::new);
+        m.put("info", InfoCommand::spec);
+        m.put("index", IndexCommand::spec);
+        m.put("get", GetCommand::spec);
+        m.put("export", ExportCommand::spec);
+        m.put("verify", VerifyCommand::spec);
+        m.put("convert", ConvertCommand::spec);
         m.put("help", CommandLine.HelpCommand::new);
         return m;
     }
 
-    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces of failures.")
-    boolean debug;
+    private boolean debug;
+    private CommandSpec spec;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    /** The command line model of the root command, without its subcommands. */
+    static CommandSpec spec() {
+        // Two picocli start-up costs that buy nothing here (docs/startup.md): looking for Groovy's
+        // Closure class (a failed search of the class path) and registering converters for java.sql
+        // and java.time types (loading and reflecting over them); no option of ours has such a type.
+        System.getProperties().putIfAbsent("picocli.disable.closures", "true");
+        System.getProperties().putIfAbsent("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
+        NpyconvCommand c = new NpyconvCommand();
+        c.spec = CommandModel.of(c, "npyconv", "Read, index and convert NumPy .npy object arrays without executing their pickles.")
+                .option(OptionSpec.builder("--debug").scopeType(CommandLine.ScopeType.INHERIT)
+                                .description("Print stack traces of failures."),
+                        boolean.class, () -> c.debug, v -> c.debug = v)
+                .spec();
+        c.spec.usageMessage().autoWidth(true);
+        return c.spec;
+    }
 
     @Override
     public void run() {
@@ -72,7 +79,7 @@ public final class NpyconvCommand implements Runnable {
     /** Runs one command line with the given streams and returns its exit code; never throws. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
-        CommandLine cli = new CommandLine(new NpyconvCommand());
+        CommandLine cli = new CommandLine(spec());
         String chosen = subcommandName(args);
         if ("convert".equals(chosen)) {
             // Arrow's schema class takes 0.1-0.2 s to initialize: meanwhile picocli parses and the array opens.

@@ -6,27 +6,31 @@ import org.npyconv.formats.StaleIndexException;
 import org.npyconv.indexer.ArchiveIndexCheck;
 import org.npyconv.indexer.IndexCheck;
 import org.npyconv.indexer.Indexer;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * {@code npyconv verify FILE}: checks the index against every byte of the file. For an {@code .npz}
  * the archive index is checked against every member (docs/npz.md, "Verifying the sidecar").
  */
-@Command(name = "verify", mixinStandardHelpOptions = true,
-        description = "Check FILE.npyidx against FILE (sections, size, time and checksums of every byte; "
-                + "for an .npz every member and every deflate checkpoint).")
 final class VerifyCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE", description = "The indexed .npy or .npz file.")
-    Path file;
+    private Path file;
+    private Path index;
+    private CommandSpec spec;
 
-    @Option(names = "--index", paramLabel = "P", description = "The index to check (default: FILE.npyidx).")
-    Path index;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    /** The command line model of a new {@code verify} command. */
+    static CommandSpec spec() {
+        VerifyCommand c = new VerifyCommand();
+        c.spec = CommandModel.of(c, "verify", "Check FILE.npyidx against FILE (sections, size, time and checksums of every byte; "
+                        + "for an .npz every member and every deflate checkpoint).")
+                .positional(PositionalParamSpec.builder().index("0").paramLabel("FILE").description("The indexed .npy or .npz file."),
+                        Path.class, () -> c.file, v -> c.file = v)
+                .option(OptionSpec.builder("--index").paramLabel("P").description("The index to check (default: FILE.npyidx)."),
+                        Path.class, () -> c.index, v -> c.index = v)
+                .spec();
+        return c.spec;
+    }
 
     @Override
     public Integer call() throws Exception {

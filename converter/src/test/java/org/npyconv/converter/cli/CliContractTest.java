@@ -25,7 +25,13 @@ class CliContractTest {
     @Test
     void usageErrorsExitTwo() {
         for (String[] args : List.of(new String[] {"bogus"}, new String[] {"info"}, new String[] {"info", "--nope", "x"},
-                new String[] {}, new String[] {"index", "a", "--checkpoint-every", "zero"})) {
+                new String[] {}, new String[] {"index", "a", "--checkpoint-every", "zero"},
+                // every required parameter and option of each command, its model being built in code
+                new String[] {"index"}, new String[] {"get"}, new String[] {"get", "a.npy"}, new String[] {"export"},
+                new String[] {"verify"}, new String[] {"convert"}, new String[] {"convert", "a.npy"},
+                new String[] {"convert", "a.npy", "-o"}, new String[] {"get", "a.npy", "1", "--index"},
+                new String[] {"convert", "a.npy", "-o", "b.arrow", "--threads", "two"},
+                new String[] {"export", "a.npy", "m", "extra"})) {
             CliRun run = CliRun.of(args);
             assertEquals(2, run.exitCode(), String.join(" ", args) + ": " + run.err());
             assertTrue(run.err().startsWith("error: "), run.err());
@@ -40,6 +46,31 @@ class CliContractTest {
         CliRun version = CliRun.of("--version");
         assertEquals(0, version.exitCode());
         assertTrue(version.out().startsWith("npyconv "), version.out());
+    }
+
+    @Test
+    void everySubcommandHasHelpVersionAndTheInheritedDebugOption() {
+        for (String command : List.of("info", "index", "get", "export", "verify", "convert")) {
+            CliRun help = CliRun.of(command, "--help");
+            assertEquals(0, help.exitCode(), command);
+            assertTrue(help.out().startsWith("Usage: npyconv " + command + " "), help.out());
+            assertTrue(help.out().contains("--debug"), help.out());
+            CliRun version = CliRun.of(command, "-V");
+            assertEquals(0, version.exitCode(), command);
+            assertTrue(version.out().startsWith("npyconv "), command + ": " + version.out());
+        }
+        String absent = tmp.resolve("absent.npy").toString();
+        for (String[] args : List.of(new String[] {"info", absent}, new String[] {"index", absent}, new String[] {"get", absent, "0"},
+                new String[] {"export", absent}, new String[] {"verify", absent},
+                new String[] {"convert", absent, "-o", tmp.resolve("o.arrow").toString()})) {
+            String[] debug = new String[args.length + 1];
+            debug[0] = args[0];
+            debug[1] = "--debug"; // after the subcommand: the root's option is inherited
+            System.arraycopy(args, 1, debug, 2, args.length - 1);
+            CliRun run = CliRun.of(debug);
+            assertEquals(1, run.exitCode(), String.join(" ", debug) + ": " + run.err());
+            assertTrue(run.err().contains("error: ") && run.err().contains("\tat "), String.join(" ", debug) + ": " + run.err());
+        }
     }
 
     @Test
