@@ -28,4 +28,17 @@ public record PyGlobal(String module, String name) {
     public String toString() {
         return qualifiedName();
     }
+
+    // Written out: a record's generated equals/hashCode link an invokedynamic call site on first
+    // use (ObjectMethods.bootstrap, method handles spun at run time), ~20 ms of every convert's
+    // start, where the preamble's globals are the first records hashed (docs/startup.md).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PyGlobal g && module.equals(g.module) && name.equals(g.name);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * module.hashCode() + name.hashCode();
+    }
 }
