@@ -69,6 +69,11 @@ public final class NpyconvCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        if ("convert".equals(subcommandName(args))) {
+            // First of all: the command line model and the array's opening take less time than
+            // Arrow's Schema class takes to initialize, and a conversion waits for it.
+            org.npyconv.converter.output.ChunkedOutput.prepareArrow();
+        }
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = execute(args, out, err);

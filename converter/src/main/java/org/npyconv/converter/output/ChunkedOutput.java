@@ -58,6 +58,8 @@ public final class ChunkedOutput {
     private static final int SAMPLE_ELEMENTS = 1024;
     private static final long SAMPLE_BYTES = 16L << 20;
 
+    private static final java.util.concurrent.atomic.AtomicBoolean ARROW_PREPARED = new java.util.concurrent.atomic.AtomicBoolean();
+
     private ChunkedOutput() {
     }
 
@@ -67,9 +69,13 @@ public final class ChunkedOutput {
      * reflection: 0.1-0.2 s, a tenth of converting 10 M strings), and every conversion of an object
      * array needs it before its first chunk; started while the command line is parsed and the array
      * opened, it runs on an otherwise idle core. Class initialization happens once per JVM and is
-     * thread-safe: a thread that needs the class first simply waits for it.
+     * thread-safe: a thread that needs the class first simply waits for it. Only the first call
+     * starts a thread.
      */
     public static void prepareArrow() {
+        if (!ARROW_PREPARED.compareAndSet(false, true)) {
+            return;
+        }
         Thread t = new Thread(() -> {
             try {
                 Class.forName("org.apache.arrow.vector.types.pojo.Schema", true, ChunkedOutput.class.getClassLoader());
