@@ -62,6 +62,43 @@ final class ElementScanner {
     private static final int SHORT_BINUNICODE_CODE = PickleOpcode.SHORT_BINUNICODE.code();
     private static final int BINUNICODE_CODE = PickleOpcode.BINUNICODE.code();
 
+    // The opcodes the fused element loop (elementRun) reads by their byte.
+    private static final int BINGET_CODE = PickleOpcode.BINGET.code();
+    private static final int LONG_BINGET_CODE = PickleOpcode.LONG_BINGET.code();
+    private static final int MEMOIZE_CODE = PickleOpcode.MEMOIZE.code();
+    private static final int BINPUT_CODE = PickleOpcode.BINPUT.code();
+    private static final int LONG_BINPUT_CODE = PickleOpcode.LONG_BINPUT.code();
+    private static final int BININT1_CODE = PickleOpcode.BININT1.code();
+    private static final int BININT2_CODE = PickleOpcode.BININT2.code();
+    private static final int BININT_CODE = PickleOpcode.BININT.code();
+    private static final int BINFLOAT_CODE = PickleOpcode.BINFLOAT.code();
+    private static final int MARK_CODE = PickleOpcode.MARK.code();
+    private static final int EMPTY_DICT_CODE = PickleOpcode.EMPTY_DICT.code();
+    private static final int EMPTY_LIST_CODE = PickleOpcode.EMPTY_LIST.code();
+    private static final int EMPTY_TUPLE_CODE = PickleOpcode.EMPTY_TUPLE.code();
+    private static final int NONE_CODE = PickleOpcode.NONE.code();
+    private static final int NEWTRUE_CODE = PickleOpcode.NEWTRUE.code();
+    private static final int NEWFALSE_CODE = PickleOpcode.NEWFALSE.code();
+    private static final int SETITEMS_CODE = PickleOpcode.SETITEMS.code();
+    private static final int SETITEM_CODE = PickleOpcode.SETITEM.code();
+    private static final int APPENDS_CODE = PickleOpcode.APPENDS.code();
+    private static final int APPEND_CODE = PickleOpcode.APPEND.code();
+
+    private static final byte STR_KIND = (byte) ElementKind.STR.ordinal();
+    private static final byte INT_KIND = (byte) ElementKind.INT.ordinal();
+    private static final byte FLOAT_KIND = (byte) ElementKind.FLOAT.ordinal();
+    private static final byte BOOL_KIND = (byte) ElementKind.BOOL.ordinal();
+    private static final byte NONE_KIND = (byte) ElementKind.NONE.ordinal();
+    private static final byte DICT_KIND = (byte) ElementKind.DICT.ordinal();
+    private static final byte LIST_KIND = (byte) ElementKind.LIST.ordinal();
+    private static final byte TUPLE_KIND = (byte) ElementKind.TUPLE.ordinal();
+    private static final byte GLOBAL_KIND = (byte) ElementKind.GLOBAL.ordinal();
+    private static final byte DTYPE_KIND = (byte) ElementKind.DTYPE.ordinal();
+    private static final byte REFERENCE_KIND = (byte) ElementKind.REFERENCE.ordinal();
+
+    /** GETs a fused element run collects before handing them to the listener in one call. */
+    private static final int REFERENCE_BATCH = 1024;
+
     /** Longest str payload read back to name a STACK_GLOBAL. */
     private static final int MAX_GLOBAL_NAME = 4096;
 
@@ -81,6 +118,9 @@ final class ElementScanner {
 
         /** A GET inside the element list of memo entry {@code memoIndex}, made by an element numbered at most {@code elementBound}. */
         void memoReference(long memoIndex, long elementBound);
+
+        /** {@link #memoReference} for the first {@code n} entries of both arrays, in order (read them during the call only). */
+        void memoReferences(long[] memoIndex, long[] elementBound, int n);
     }
 
     private enum Phase { PREAMBLE, ELEMENTS, TRAILER }
@@ -94,6 +134,11 @@ final class ElementScanner {
     private final boolean fused;
     /** Strs read by the fused path, for tests that it is taken. */
     private long fusedStrs;
+    /** Opcodes read by the fused element loop, for tests that it is taken. */
+    private long fusedOps;
+    /** The GETs of a fused element run not yet handed to the listener ({@link Listener#memoReferences}). */
+    private final long[] referenceIndex = new long[REFERENCE_BATCH];
+    private final long[] referenceBound = new long[REFERENCE_BATCH];
 
     private Phase phase = Phase.PREAMBLE;
     private int depth;
@@ -148,10 +193,7 @@ final class ElementScanner {
                     // The state tuple closed over the list: what follows (TUPLE, BUILD, STOP) is the trailer.
                     phase = Phase.TRAILER;
                 } else if (fused) {
-                    int code = reader.peekCode();
-                    if (code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) {
-                        strRun();
-                    }
+                    fusedRuns();
                 }
             }
         }
@@ -166,6 +208,11 @@ final class ElementScanner {
     /** Strs the fused path read (0 when it is off or never applied). */
     long fusedStrs() {
         return fusedStrs;
+    }
+
+    /** Opcodes the fused element loop read (0 when it is off or never applied). */
+    long fusedOps() {
+        return fusedOps;
     }
 
     long elementCount() {
@@ -432,18 +479,18 @@ final class ElementScanner {
      * else, and the dispatch was most of its scan). Only inside the element list, where a str's
      * memo entry is never pinned; the reader refuses (returns 0) unless its memo count is ours.
      */
-    private void strRun() {
+    private int strRun() {
         int first = depth + 1;
         int room = Math.min(STR_RUN_MAX, MAX_DEPTH - 1 - depth);
         if (room <= 0) {
-            return; // at the depth limit: push() reports it
+            return 0; // at the depth limit: push() reports it
         }
         while (first + room > slotStart.length) {
             growSlots(first + room - 1);
         }
         int n = reader.readStrRun(memoCounter, slotStart, slotPayloadOffset, slotPayloadLength, slotMemoIndex, first, room);
         if (n == 0) {
-            return;
+            return 0;
         }
         // Bulk stores and one loop per array: this runs under C1 (bin/npyconv), which does not
         // inline MemoKinds.put, so a call per str was a sixth of a str file's scan.
@@ -464,6 +511,341 @@ final class ElementScanner {
         memoCounter = memo;
         depth = first + n - 1;
         fusedStrs += n;
+        return n;
+    }
+
+    // ---- fused element runs ------------------------------------------------------------------
+
+    /**
+     * Inside the element list, between generic opcodes: runs of strs go to {@link #strRun}, the
+     * other common element opcodes to {@link #elementRun}, in turn, until neither can go on.
+     */
+    private void fusedRuns() {
+        for (;;) {
+            int code = reader.peekCode();
+            if ((code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) && strRun() == 0) {
+                return;
+            }
+            if (!elementRun()) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The opcodes of plain container elements (a list of small dicts: {@code EMPTY_DICT MEMOIZE
+     * MARK key value ... SETITEMS}, str keys and values, ints, floats, bools, None, nested lists,
+     * memo GETs and PUTs, and the list's own {@code MARK ... APPENDS}) read in one loop straight
+     * from the reader's window, with the stack effects {@link #step} gives them: the same slots,
+     * marks, memo entries, cross references and element batches. Under C1 (bin/npyconv) the
+     * generic loop was a call per opcode into {@code next()} and {@code step()} and several more
+     * ({@code push}, {@code get}, {@code MemoKinds.find}, the listener); a file of small dicts is
+     * twenty opcodes an element.
+     *
+     * <p>Every opcode is checked the way {@code step} checks it before anything is changed; an
+     * opcode that would fail, is cut by the window's end, needs more room, is a FRAME or anything
+     * not listed here (a str whose memo entry would be pinned, a memo key out of sequence or never
+     * stored, a pop below the element list) ends the run unread, and the generic loop reads it.
+     *
+     * @return true when it stopped in front of a run of two or more strs, which {@link #strRun}
+     *     reads faster (a list of new strs; a file of strs)
+     */
+    private boolean elementRun() {
+        final int begin = reader.fusedBegin(memoCounter);
+        if (begin < 0) {
+            return false;
+        }
+        final byte[] b = reader.window();
+        final long base = reader.windowStart();
+        final int limit = reader.windowLimit();
+        // Every fixed-size opcode with its argument (BINFLOAT: nine bytes) is whole below this.
+        final int stop = limit - 9;
+        final long[] start = slotStart;
+        final long[] memoAt = slotMemo;
+        final byte[] kinds = slotKind;
+        final long[] details = slotDetail;
+        final long[] payloadOffsets = slotPayloadOffset;
+        final int[] payloadLengths = slotPayloadLength;
+        final long[] memoIndices = slotMemoIndex;
+        final int topSlot = start.length - 1; // a push beyond it grows the arrays: the generic loop does that
+        final int[] marksAt = markDepth;
+        final long[] marksOffset = markOffset;
+        final long[] marksMemo = markMemo;
+        final MemoKinds memo = memoKinds;
+        final long[] pinnedKey = memo.pinnedKey;
+        final int pinnedMask = pinnedKey.length - 1;
+        final long[] cacheKey = memo.cacheKey;
+        final byte[] cacheKind = memo.cacheKind;
+        final long[] cacheDetail = memo.cacheDetail;
+        final long[] cachePayloadOffset = memo.cachePayloadOffset;
+        final int[] cachePayloadLength = memo.cachePayloadLength;
+        final long[] refIndex = referenceIndex;
+        final long[] refBound = referenceBound;
+
+        int d = depth;
+        int m = marks;
+        int floor = floor();
+        long stored = memoCounter;
+        int refs = 0;
+        int p = begin;
+        int lastOp = -1;
+        long storedBeforeLast = stored;
+        long ops = 0;
+        boolean strsAhead = false;
+        while (p < stop) {
+            final int code = b[p] & 0xFF;
+            final long at = base + p;
+            final long storedHere = stored;
+            final int next;
+            // Tested in order of frequency in a list of dicts: C1 turns a switch into a chain of
+            // compares anyway, in the order of the case values.
+            if (code == BINGET_CODE || code == LONG_BINGET_CODE) {
+                final long key;
+                if (code == BINGET_CODE) {
+                    key = b[p + 1] & 0xFF;
+                    next = p + 2;
+                } else {
+                    key = int4(b, p + 1) & 0xFFFF_FFFFL;
+                    next = p + 5;
+                }
+                if (key >= stored || d >= topSlot) {
+                    break; // never stored: step() reports it
+                }
+                if (refs == REFERENCE_BATCH) {
+                    listener.memoReferences(refIndex, refBound, refs);
+                    refs = 0;
+                }
+                refIndex[refs] = key;
+                refBound[refs] = elementCount + (d - LIST_SLOT);
+                refs++;
+                // MemoKinds.find: the pinned table, then the cache.
+                long h = key * MemoKinds.PINNED_HASH;
+                int i = (int) (h ^ (h >>> 32)) & pinnedMask;
+                long k;
+                while ((k = pinnedKey[i]) != -1 && k != key) {
+                    i = (i + 1) & pinnedMask;
+                }
+                final byte kind;
+                final long detail;
+                final long payloadOffset;
+                final int payloadLength;
+                if (k == key) {
+                    kind = memo.pinnedKind[i];
+                    detail = memo.pinnedDetail[i];
+                    payloadOffset = memo.pinnedPayloadOffset[i];
+                    payloadLength = memo.pinnedPayloadLength[i];
+                } else {
+                    final int c = (int) key & MemoKinds.CACHE_MASK;
+                    if (cacheKey[c] == key) {
+                        kind = cacheKind[c];
+                        detail = cacheDetail[c];
+                        payloadOffset = cachePayloadOffset[c];
+                        payloadLength = cachePayloadLength[c];
+                    } else {
+                        kind = REFERENCE_KIND;
+                        detail = 0;
+                        payloadOffset = -1;
+                        payloadLength = -1;
+                    }
+                }
+                if (kind == GLOBAL_KIND) {
+                    globals.reuse((int) detail);
+                }
+                d++;
+                start[d] = at;
+                memoAt[d] = stored;
+                kinds[d] = kind;
+                details[d] = detail;
+                payloadOffsets[d] = payloadOffset;
+                payloadLengths[d] = payloadLength;
+                memoIndices[d] = -1;
+            } else if (code == MEMOIZE_CODE || code == BINPUT_CODE || code == LONG_BINPUT_CODE) {
+                if (code == MEMOIZE_CODE) {
+                    next = p + 1;
+                } else if (code == BINPUT_CODE) {
+                    if ((b[p + 1] & 0xFF) != stored) {
+                        break; // out of sequence (or stored again): put() decides
+                    }
+                    next = p + 2;
+                } else {
+                    if ((int4(b, p + 1) & 0xFFFF_FFFFL) != stored) {
+                        break;
+                    }
+                    next = p + 5;
+                }
+                if (d <= floor) {
+                    break; // nothing to store: need() reports it
+                }
+                final byte kind = kinds[d];
+                if (kind == GLOBAL_KIND || kind == DTYPE_KIND) {
+                    break; // pinned by remember()
+                }
+                // put() and remember() for a fresh, unpinned entry: MemoKinds.cache.
+                memoIndices[d] = stored;
+                final int c = (int) stored & MemoKinds.CACHE_MASK;
+                cacheKey[c] = stored;
+                cacheKind[c] = kind;
+                cacheDetail[c] = details[d];
+                cachePayloadOffset[c] = payloadOffsets[d];
+                cachePayloadLength[c] = payloadLengths[d];
+                stored++;
+            } else if (code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) {
+                final int q;
+                final int n;
+                if (code == SHORT_BINUNICODE_CODE) {
+                    q = p + 2;
+                    n = b[p + 1] & 0xFF;
+                } else {
+                    q = p + 5;
+                    n = int4(b, p + 1);
+                }
+                if (n < 0 || n > limit - q || d >= topSlot) {
+                    break; // beyond the window (or corrupt): next() decides
+                }
+                final int e = q + n;
+                if (e + 5 < limit && startsStr(b, e + memoOpcodeLength(b, e))) {
+                    strsAhead = true;
+                    break;
+                }
+                d++;
+                start[d] = at;
+                memoAt[d] = stored;
+                kinds[d] = STR_KIND;
+                details[d] = LAZY_STR;
+                payloadOffsets[d] = base + q;
+                payloadLengths[d] = n;
+                memoIndices[d] = -1;
+                next = e;
+            } else if (code == MARK_CODE) {
+                if (m == marksAt.length) {
+                    break; // pushMark() grows the arrays
+                }
+                marksAt[m] = d;
+                marksOffset[m] = at;
+                marksMemo[m] = stored;
+                m++;
+                floor = d;
+                next = p + 1;
+            } else if (code == SETITEMS_CODE || code == APPENDS_CODE) {
+                if (m == 0) {
+                    break;
+                }
+                final int mark = marksAt[m - 1];
+                final int below = m >= 2 ? marksAt[m - 2] : 0;
+                if (mark - below < 1 || mark < LIST_SLOT) {
+                    break; // no target (requireTarget()), or it closes the element list: the trailer's
+                }
+                if (code == SETITEMS_CODE) {
+                    if (((d - mark) & 1) != 0) {
+                        break;
+                    }
+                } else if (mark == LIST_SLOT && d > mark) {
+                    memoCounter = stored;
+                    emitElements(mark + 1, d + 1, at);
+                }
+                m--;
+                floor = below;
+                d = mark;
+                next = p + 1;
+            } else {
+                final byte kind;
+                if (code == BININT1_CODE) {
+                    kind = INT_KIND;
+                    next = p + 2;
+                } else if (code == BINFLOAT_CODE) {
+                    kind = FLOAT_KIND;
+                    next = p + 9;
+                } else if (code == EMPTY_DICT_CODE) {
+                    kind = DICT_KIND;
+                    next = p + 1;
+                } else if (code == EMPTY_LIST_CODE) {
+                    kind = LIST_KIND; // never the element list: that one is pushed in the preamble
+                    next = p + 1;
+                } else if (code == BININT2_CODE) {
+                    kind = INT_KIND;
+                    next = p + 3;
+                } else if (code == BININT_CODE) {
+                    kind = INT_KIND;
+                    next = p + 5;
+                } else if (code == NONE_CODE) {
+                    kind = NONE_KIND;
+                    next = p + 1;
+                } else if (code == NEWTRUE_CODE || code == NEWFALSE_CODE) {
+                    kind = BOOL_KIND;
+                    next = p + 1;
+                } else if (code == EMPTY_TUPLE_CODE) {
+                    kind = TUPLE_KIND;
+                    next = p + 1;
+                } else if (code == APPEND_CODE) {
+                    if (d - 2 < floor || d - 1 < LIST_SLOT) {
+                        break; // need(2), or it appends the element list itself
+                    }
+                    if (d - 1 == LIST_SLOT) {
+                        memoCounter = stored;
+                        emitElements(d, d + 1, at);
+                    }
+                    d--;
+                    ops++;
+                    lastOp = p;
+                    storedBeforeLast = storedHere;
+                    p += 1;
+                    continue;
+                } else if (code == SETITEM_CODE) {
+                    if (d - 3 < floor || d - 2 < LIST_SLOT) {
+                        break;
+                    }
+                    d -= 2;
+                    ops++;
+                    lastOp = p;
+                    storedBeforeLast = storedHere;
+                    p += 1;
+                    continue;
+                } else {
+                    break; // anything else: step()
+                }
+                if (d >= topSlot) {
+                    break;
+                }
+                d++;
+                start[d] = at;
+                memoAt[d] = stored;
+                kinds[d] = kind;
+                details[d] = 0;
+                payloadOffsets[d] = -1;
+                payloadLengths[d] = -1;
+                memoIndices[d] = -1;
+            }
+            ops++;
+            lastOp = p;
+            storedBeforeLast = storedHere;
+            p = next;
+        }
+        if (refs > 0) {
+            listener.memoReferences(refIndex, refBound, refs);
+        }
+        if (lastOp >= 0) {
+            depth = d;
+            marks = m;
+            memoCounter = stored;
+            fusedOps += ops;
+            reader.fusedEnd(lastOp, storedBeforeLast);
+        }
+        return strsAhead;
+    }
+
+    /** Bytes of the memo opcode at {@code i} that stores what precedes it (0: none there). */
+    private static int memoOpcodeLength(byte[] b, int i) {
+        int code = b[i] & 0xFF;
+        return code == MEMOIZE_CODE ? 1 : code == BINPUT_CODE ? 2 : code == LONG_BINPUT_CODE ? 5 : 0;
+    }
+
+    private static boolean startsStr(byte[] b, int i) {
+        int code = b[i] & 0xFF;
+        return code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE;
+    }
+
+    private static int int4(byte[] b, int i) {
+        return (b[i] & 0xFF) | (b[i + 1] & 0xFF) << 8 | (b[i + 2] & 0xFF) << 16 | b[i + 3] << 24;
     }
 
     // ---- elements ----------------------------------------------------------------------------

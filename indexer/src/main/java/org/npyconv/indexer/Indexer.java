@@ -57,6 +57,8 @@ public final class Indexer {
         final int handoffBlock;
         /** Strs read by the fused str-run path (set when {@link #fused} and a build used this instance). */
         long fusedStrs;
+        /** Opcodes read by the fused element loop (set when {@link #fused} and a build used this instance). */
+        long fusedOps;
         /** Elements recorded through the {@link SpanHandoff} (set when a build used this instance). */
         long handedOff;
 
@@ -161,6 +163,11 @@ public final class Indexer {
                 public void memoReference(long memoIndex, long elementBound) {
                     references.reference(memoIndex, elementBound);
                 }
+
+                @Override
+                public void memoReferences(long[] memoIndex, long[] elementBound, int n) {
+                    references.referenceAll(memoIndex, elementBound, n);
+                }
             }, paths.fused);
             try {
                 scanner.run();
@@ -173,6 +180,7 @@ public final class Indexer {
             }
             if (paths != ScanPaths.DEFAULT) {
                 paths.fusedStrs += scanner.fusedStrs();
+                paths.fusedOps += scanner.fusedOps();
                 paths.handedOff += handoff == null ? 0 : handoff.recorded();
             }
             long count = scanner.elementCount();
