@@ -132,10 +132,10 @@ final class ElementScanner {
     private final PickleGlobals globals = new PickleGlobals();
     /** Whether runs of strs inside the element list take the fused path ({@link #strRun}). */
     private final boolean fused;
-    /** Strs read by the fused path, for tests that it is taken. */
+    /** Strs read by the fused paths (runs and the element loop), for tests that they are taken. */
     private long fusedStrs;
-    /** Opcodes read by the fused element loop, for tests that it is taken. */
-    private long fusedOps;
+    /** Elements the fused element loop appended to the list, for tests that it is taken. */
+    private long fusedElements;
     /** The GETs of a fused element run not yet handed to the listener ({@link Listener#memoReferences}). */
     private final long[] referenceIndex = new long[REFERENCE_BATCH];
     private final long[] referenceBound = new long[REFERENCE_BATCH];
@@ -146,9 +146,17 @@ final class ElementScanner {
     private long[] slotMemo = new long[64];
     private byte[] slotKind = new byte[64];
     private long[] slotDetail = new long[64];
+    /**
+     * Where a str slot's payload lies. Read only for slots of kind STR (and copied along with the
+     * kind by DUP, MEMOIZE and GET): the fused element loop does not write them for other kinds.
+     */
     private long[] slotPayloadOffset = new long[64];
     private int[] slotPayloadLength = new int[64];
-    /** The memo index a slot's object was stored at (-1: none), so BUILD can refresh what the memo remembers. */
+    /**
+     * The memo index a slot's object was stored at (-1: none), so BUILD can refresh what the memo
+     * remembers. Read only for dtype and ndarray slots, which a GET or a constructor makes, never
+     * a literal: the fused element loop does not write it for the literals it pushes.
+     */
     private long[] slotMemoIndex = new long[64];
 
     private int marks;
@@ -210,9 +218,9 @@ final class ElementScanner {
         return fusedStrs;
     }
 
-    /** Opcodes the fused element loop read (0 when it is off or never applied). */
-    long fusedOps() {
-        return fusedOps;
+    /** Elements the fused element loop appended to the list (0 when it is off or never applied). */
+    long fusedElements() {
+        return fusedElements;
     }
 
     long elementCount() {
@@ -558,8 +566,6 @@ final class ElementScanner {
         final byte[] b = reader.window();
         final long base = reader.windowStart();
         final int limit = reader.windowLimit();
-        // Every fixed-size opcode with its argument (BINFLOAT: nine bytes) is whole below this.
-        final int stop = limit - 9;
         final long[] start = slotStart;
         final long[] memoAt = slotMemo;
         final byte[] kinds = slotKind;
@@ -569,11 +575,10 @@ final class ElementScanner {
         final long[] memoIndices = slotMemoIndex;
         final int topSlot = start.length - 1; // a push beyond it grows the arrays: the generic loop does that
         final int[] marksAt = markDepth;
-        final long[] marksOffset = markOffset;
-        final long[] marksMemo = markMemo;
         final MemoKinds memo = memoKinds;
         final long[] pinnedKey = memo.pinnedKey;
         final int pinnedMask = pinnedKey.length - 1;
+        final boolean[] mayBePinned = memo.mayBePinned;
         final long[] cacheKey = memo.cacheKey;
         final byte[] cacheKind = memo.cacheKind;
         final long[] cacheDetail = memo.cacheDetail;
@@ -588,25 +593,30 @@ final class ElementScanner {
         long stored = memoCounter;
         int refs = 0;
         int p = begin;
-        int lastOp = -1;
-        long storedBeforeLast = stored;
-        long ops = 0;
+        int last = -1;
+        int strs = 0;
         boolean strsAhead = false;
-        while (p < stop) {
+        while (p < limit) {
             final int code = b[p] & 0xFF;
-            final long at = base + p;
-            final long storedHere = stored;
             final int next;
             // Tested in order of frequency in a list of dicts: C1 turns a switch into a chain of
             // compares anyway, in the order of the case values.
             if (code == BINGET_CODE || code == LONG_BINGET_CODE) {
                 final long key;
                 if (code == BINGET_CODE) {
-                    key = b[p + 1] & 0xFF;
                     next = p + 2;
+                    if (next > limit) {
+                        break; // cut by the window's end: next() reads it
+                    }
+                    key = b[p + 1] & 0xFF;
                 } else {
-                    key = int4(b, p + 1) & 0xFFFF_FFFFL;
                     next = p + 5;
+                    if (next > limit) {
+                        break;
+                    }
+                    // int4() by hand: C1 inlines nothing over 35 bytecodes, and this is every GET past key 255
+                    key = (b[p + 1] & 0xFF) | (b[p + 2] & 0xFF) << 8 | (b[p + 3] & 0xFF) << 16
+                            | (long) (b[p + 4] & 0xFF) << 24;
                 }
                 if (key >= stored || d >= topSlot) {
                     break; // never stored: step() reports it
@@ -618,60 +628,53 @@ final class ElementScanner {
                 refIndex[refs] = key;
                 refBound[refs] = elementCount + (d - LIST_SLOT);
                 refs++;
-                // MemoKinds.find: the pinned table, then the cache.
-                long h = key * MemoKinds.PINNED_HASH;
-                int i = (int) (h ^ (h >>> 32)) & pinnedMask;
-                long k;
-                while ((k = pinnedKey[i]) != -1 && k != key) {
-                    i = (i + 1) & pinnedMask;
-                }
-                final byte kind;
-                final long detail;
-                final long payloadOffset;
-                final int payloadLength;
-                if (k == key) {
-                    kind = memo.pinnedKind[i];
-                    detail = memo.pinnedDetail[i];
-                    payloadOffset = memo.pinnedPayloadOffset[i];
-                    payloadLength = memo.pinnedPayloadLength[i];
-                } else {
-                    final int c = (int) key & MemoKinds.CACHE_MASK;
-                    if (cacheKey[c] == key) {
-                        kind = cacheKind[c];
-                        detail = cacheDetail[c];
-                        payloadOffset = cachePayloadOffset[c];
-                        payloadLength = cachePayloadLength[c];
-                    } else {
-                        kind = REFERENCE_KIND;
-                        detail = 0;
-                        payloadOffset = -1;
-                        payloadLength = -1;
-                    }
-                }
-                if (kind == GLOBAL_KIND) {
-                    globals.reuse((int) detail);
-                }
+                // MemoKinds.find: the pinned table (when the index may be there), then the cache.
                 d++;
-                start[d] = at;
+                final int c = (int) key & MemoKinds.CACHE_MASK;
+                int pinned = -1;
+                if (mayBePinned[c]) {
+                    final long h = key * MemoKinds.PINNED_HASH;
+                    int i = (int) (h ^ (h >>> 32)) & pinnedMask;
+                    long k;
+                    while ((k = pinnedKey[i]) != -1 && k != key) {
+                        i = (i + 1) & pinnedMask;
+                    }
+                    pinned = k == key ? i : -1;
+                }
+                if (pinned >= 0) {
+                    final byte kind = memo.pinnedKind[pinned];
+                    kinds[d] = kind;
+                    details[d] = memo.pinnedDetail[pinned];
+                    payloadOffsets[d] = memo.pinnedPayloadOffset[pinned];
+                    payloadLengths[d] = memo.pinnedPayloadLength[pinned];
+                    if (kind == GLOBAL_KIND) {
+                        globals.reuse((int) details[d]);
+                    }
+                } else if (cacheKey[c] == key) {
+                    kinds[d] = cacheKind[c];
+                    details[d] = cacheDetail[c];
+                    payloadOffsets[d] = cachePayloadOffset[c];
+                    payloadLengths[d] = cachePayloadLength[c];
+                } else {
+                    kinds[d] = REFERENCE_KIND;
+                    details[d] = 0;
+                }
+                start[d] = base + p;
                 memoAt[d] = stored;
-                kinds[d] = kind;
-                details[d] = detail;
-                payloadOffsets[d] = payloadOffset;
-                payloadLengths[d] = payloadLength;
-                memoIndices[d] = -1;
+                memoIndices[d] = -1; // a GET may push a dtype or an ndarray, which BUILD looks up by it
             } else if (code == MEMOIZE_CODE || code == BINPUT_CODE || code == LONG_BINPUT_CODE) {
                 if (code == MEMOIZE_CODE) {
                     next = p + 1;
                 } else if (code == BINPUT_CODE) {
-                    if ((b[p + 1] & 0xFF) != stored) {
-                        break; // out of sequence (or stored again): put() decides
-                    }
                     next = p + 2;
+                    if (next > limit || (b[p + 1] & 0xFF) != stored) {
+                        break; // cut, or out of sequence (or stored again): put() decides
+                    }
                 } else {
-                    if ((int4(b, p + 1) & 0xFFFF_FFFFL) != stored) {
+                    next = p + 5;
+                    if (next > limit || (int4(b, p + 1) & 0xFFFF_FFFFL) != stored) {
                         break;
                     }
-                    next = p + 5;
                 }
                 if (d <= floor) {
                     break; // nothing to store: need() reports it
@@ -686,43 +689,51 @@ final class ElementScanner {
                 cacheKey[c] = stored;
                 cacheKind[c] = kind;
                 cacheDetail[c] = details[d];
-                cachePayloadOffset[c] = payloadOffsets[d];
-                cachePayloadLength[c] = payloadLengths[d];
+                if (kind == STR_KIND) {
+                    cachePayloadOffset[c] = payloadOffsets[d];
+                    cachePayloadLength[c] = payloadLengths[d];
+                }
                 stored++;
             } else if (code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) {
                 final int q;
                 final int n;
                 if (code == SHORT_BINUNICODE_CODE) {
                     q = p + 2;
-                    n = b[p + 1] & 0xFF;
+                    n = q <= limit ? b[p + 1] & 0xFF : -1;
                 } else {
                     q = p + 5;
-                    n = int4(b, p + 1);
+                    n = q <= limit ? int4(b, p + 1) : -1;
                 }
                 if (n < 0 || n > limit - q || d >= topSlot) {
                     break; // beyond the window (or corrupt): next() decides
                 }
-                final int e = q + n;
-                if (e + 5 < limit && startsStr(b, e + memoOpcodeLength(b, e))) {
-                    strsAhead = true;
-                    break;
+                next = q + n;
+                if (next + 5 < limit) {
+                    // Another str after this one's memo opcode: a run, which strRun() reads faster.
+                    final int m1 = b[next] & 0xFF;
+                    final int after = m1 == MEMOIZE_CODE ? next + 1 : m1 == BINPUT_CODE ? next + 2
+                            : m1 == LONG_BINPUT_CODE ? next + 5 : next;
+                    final int c2 = b[after] & 0xFF;
+                    if (c2 == SHORT_BINUNICODE_CODE || c2 == BINUNICODE_CODE) {
+                        strsAhead = true;
+                        break;
+                    }
                 }
                 d++;
-                start[d] = at;
+                start[d] = base + p;
                 memoAt[d] = stored;
                 kinds[d] = STR_KIND;
                 details[d] = LAZY_STR;
                 payloadOffsets[d] = base + q;
                 payloadLengths[d] = n;
-                memoIndices[d] = -1;
-                next = e;
+                strs++;
             } else if (code == MARK_CODE) {
                 if (m == marksAt.length) {
                     break; // pushMark() grows the arrays
                 }
                 marksAt[m] = d;
-                marksOffset[m] = at;
-                marksMemo[m] = stored;
+                markOffset[m] = base + p;
+                markMemo[m] = stored;
                 m++;
                 floor = d;
                 next = p + 1;
@@ -741,7 +752,8 @@ final class ElementScanner {
                     }
                 } else if (mark == LIST_SLOT && d > mark) {
                     memoCounter = stored;
-                    emitElements(mark + 1, d + 1, at);
+                    emitElements(mark + 1, d + 1, base + p);
+                    fusedElements += d - mark;
                 }
                 m--;
                 floor = below;
@@ -782,66 +794,47 @@ final class ElementScanner {
                     }
                     if (d - 1 == LIST_SLOT) {
                         memoCounter = stored;
-                        emitElements(d, d + 1, at);
+                        emitElements(d, d + 1, base + p);
+                        fusedElements++;
                     }
-                    d--;
-                    ops++;
-                    lastOp = p;
-                    storedBeforeLast = storedHere;
-                    p += 1;
-                    continue;
+                    kind = -1;
+                    next = p + 1;
                 } else if (code == SETITEM_CODE) {
                     if (d - 3 < floor || d - 2 < LIST_SLOT) {
-                        break;
+                        break; // need(3), or it pops the element list
                     }
-                    d -= 2;
-                    ops++;
-                    lastOp = p;
-                    storedBeforeLast = storedHere;
-                    p += 1;
-                    continue;
+                    kind = -2;
+                    next = p + 1;
                 } else {
                     break; // anything else: step()
                 }
-                if (d >= topSlot) {
-                    break;
+                if (kind >= 0) {
+                    if (next > limit || d >= topSlot) {
+                        break; // cut by the window's end, or the stack must grow: step() does both
+                    }
+                    d++;
+                    start[d] = base + p;
+                    memoAt[d] = stored;
+                    kinds[d] = kind;
+                    details[d] = 0;
+                } else {
+                    d += kind; // APPEND pops one item, SETITEM two
                 }
-                d++;
-                start[d] = at;
-                memoAt[d] = stored;
-                kinds[d] = kind;
-                details[d] = 0;
-                payloadOffsets[d] = -1;
-                payloadLengths[d] = -1;
-                memoIndices[d] = -1;
             }
-            ops++;
-            lastOp = p;
-            storedBeforeLast = storedHere;
+            last = p;
             p = next;
         }
         if (refs > 0) {
             listener.memoReferences(refIndex, refBound, refs);
         }
-        if (lastOp >= 0) {
+        if (last >= 0) {
             depth = d;
             marks = m;
             memoCounter = stored;
-            fusedOps += ops;
-            reader.fusedEnd(lastOp, storedBeforeLast);
+            fusedStrs += strs;
+            reader.fusedEnd(last, stored);
         }
         return strsAhead;
-    }
-
-    /** Bytes of the memo opcode at {@code i} that stores what precedes it (0: none there). */
-    private static int memoOpcodeLength(byte[] b, int i) {
-        int code = b[i] & 0xFF;
-        return code == MEMOIZE_CODE ? 1 : code == BINPUT_CODE ? 2 : code == LONG_BINPUT_CODE ? 5 : 0;
-    }
-
-    private static boolean startsStr(byte[] b, int i) {
-        int code = b[i] & 0xFF;
-        return code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE;
     }
 
     private static int int4(byte[] b, int i) {

@@ -26,6 +26,12 @@ final class MemoKinds {
     long[] pinnedPayloadOffset = new long[64];
     int[] pinnedPayloadLength = new int[64];
     private int pinnedSize;
+    /**
+     * By a memo index's low bits: whether an index with those bits may be pinned (never cleared,
+     * as entries are never unpinned). Most GETs inside the element list are of unpinned entries;
+     * this spares them the hash probe.
+     */
+    final boolean[] mayBePinned = new boolean[1 << CACHE_BITS];
 
     final long[] cacheKey = new long[1 << CACHE_BITS];
     final byte[] cacheKind = new byte[1 << CACHE_BITS];
@@ -59,6 +65,7 @@ final class MemoKinds {
                 if (pinnedKey[p] != index) {
                     pinnedKey[p] = index;
                     pinnedSize++;
+                    mayBePinned[(int) index & CACHE_MASK] = true;
                 }
                 pinnedKind[p] = kind;
                 pinnedDetail[p] = detail;

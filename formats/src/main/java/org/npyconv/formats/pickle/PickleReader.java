@@ -617,18 +617,20 @@ public final class PickleReader implements Closeable {
 
     /**
      * Ends a fused read: the caller read every opcode up to and including the one at window index
-     * {@code lastOp} (whole, in the window, and valid), and {@code memoBeforeLast} memo keys were
-     * stored before that opcode. The reader then stands exactly as if {@link #next()} had returned
-     * each of those opcodes: the last one is decoded again as the current opcode (position,
-     * argument, memo keys), one {@code next()} per fused read rather than per opcode.
+     * {@code lastOp} (whole, in the window, and valid), and {@code memoAfter} memo keys are stored
+     * after it. The reader then stands exactly as if {@link #next()} had returned each of those
+     * opcodes: the last one is decoded again as the current opcode (position, argument, memo keys),
+     * one {@code next()} per fused read rather than per opcode.
      */
-    public void fusedEnd(int lastOp, long memoBeforeLast) {
-        if (lastOp < pos || lastOp >= limit || memoBeforeLast < memoDense) {
-            throw new IllegalStateException("fused read ended at " + lastOp + " (memo " + memoBeforeLast
+    public void fusedEnd(int lastOp, long memoAfter) {
+        if (lastOp < pos || lastOp >= limit || memoAfter < memoDense) {
+            throw new IllegalStateException("fused read ended at " + lastOp + " (memo " + memoAfter
                     + ") before it began at " + pos + " (memo " + memoDense + ")");
         }
+        final int code = buf[lastOp] & 0xFF;
+        final boolean stores = code == MEMOIZE_CODE || code == BINPUT_CODE || code == LONG_BINPUT_CODE;
         pos = lastOp;
-        memoDense = memoBeforeLast;
+        memoDense = stores ? memoAfter - 1 : memoAfter;
         next();
     }
 
