@@ -62,6 +62,43 @@ final class ElementScanner {
     private static final int SHORT_BINUNICODE_CODE = PickleOpcode.SHORT_BINUNICODE.code();
     private static final int BINUNICODE_CODE = PickleOpcode.BINUNICODE.code();
 
+    // The opcodes the fused element loop (elementRun) reads by their byte.
+    private static final int BINGET_CODE = PickleOpcode.BINGET.code();
+    private static final int LONG_BINGET_CODE = PickleOpcode.LONG_BINGET.code();
+    private static final int MEMOIZE_CODE = PickleOpcode.MEMOIZE.code();
+    private static final int BINPUT_CODE = PickleOpcode.BINPUT.code();
+    private static final int LONG_BINPUT_CODE = PickleOpcode.LONG_BINPUT.code();
+    private static final int BININT1_CODE = PickleOpcode.BININT1.code();
+    private static final int BININT2_CODE = PickleOpcode.BININT2.code();
+    private static final int BININT_CODE = PickleOpcode.BININT.code();
+    private static final int BINFLOAT_CODE = PickleOpcode.BINFLOAT.code();
+    private static final int MARK_CODE = PickleOpcode.MARK.code();
+    private static final int EMPTY_DICT_CODE = PickleOpcode.EMPTY_DICT.code();
+    private static final int EMPTY_LIST_CODE = PickleOpcode.EMPTY_LIST.code();
+    private static final int EMPTY_TUPLE_CODE = PickleOpcode.EMPTY_TUPLE.code();
+    private static final int NONE_CODE = PickleOpcode.NONE.code();
+    private static final int NEWTRUE_CODE = PickleOpcode.NEWTRUE.code();
+    private static final int NEWFALSE_CODE = PickleOpcode.NEWFALSE.code();
+    private static final int SETITEMS_CODE = PickleOpcode.SETITEMS.code();
+    private static final int SETITEM_CODE = PickleOpcode.SETITEM.code();
+    private static final int APPENDS_CODE = PickleOpcode.APPENDS.code();
+    private static final int APPEND_CODE = PickleOpcode.APPEND.code();
+
+    private static final byte STR_KIND = (byte) ElementKind.STR.ordinal();
+    private static final byte INT_KIND = (byte) ElementKind.INT.ordinal();
+    private static final byte FLOAT_KIND = (byte) ElementKind.FLOAT.ordinal();
+    private static final byte BOOL_KIND = (byte) ElementKind.BOOL.ordinal();
+    private static final byte NONE_KIND = (byte) ElementKind.NONE.ordinal();
+    private static final byte DICT_KIND = (byte) ElementKind.DICT.ordinal();
+    private static final byte LIST_KIND = (byte) ElementKind.LIST.ordinal();
+    private static final byte TUPLE_KIND = (byte) ElementKind.TUPLE.ordinal();
+    private static final byte GLOBAL_KIND = (byte) ElementKind.GLOBAL.ordinal();
+    private static final byte DTYPE_KIND = (byte) ElementKind.DTYPE.ordinal();
+    private static final byte REFERENCE_KIND = (byte) ElementKind.REFERENCE.ordinal();
+
+    /** GETs a fused element run collects before handing them to the listener in one call. */
+    private static final int REFERENCE_BATCH = 1024;
+
     /** Longest str payload read back to name a STACK_GLOBAL. */
     private static final int MAX_GLOBAL_NAME = 4096;
 
@@ -81,6 +118,9 @@ final class ElementScanner {
 
         /** A GET inside the element list of memo entry {@code memoIndex}, made by an element numbered at most {@code elementBound}. */
         void memoReference(long memoIndex, long elementBound);
+
+        /** {@link #memoReference} for the first {@code n} entries of both arrays, in order (read them during the call only). */
+        void memoReferences(long[] memoIndex, long[] elementBound, int n);
     }
 
     private enum Phase { PREAMBLE, ELEMENTS, TRAILER }
@@ -92,8 +132,13 @@ final class ElementScanner {
     private final PickleGlobals globals = new PickleGlobals();
     /** Whether runs of strs inside the element list take the fused path ({@link #strRun}). */
     private final boolean fused;
-    /** Strs read by the fused path, for tests that it is taken. */
+    /** Strs read by the fused paths (runs and the element loop), for tests that they are taken. */
     private long fusedStrs;
+    /** Elements the fused element loop appended to the list, for tests that it is taken. */
+    private long fusedElements;
+    /** The GETs of a fused element run not yet handed to the listener ({@link Listener#memoReferences}). */
+    private final long[] referenceIndex = new long[REFERENCE_BATCH];
+    private final long[] referenceBound = new long[REFERENCE_BATCH];
 
     private Phase phase = Phase.PREAMBLE;
     private int depth;
@@ -101,9 +146,17 @@ final class ElementScanner {
     private long[] slotMemo = new long[64];
     private byte[] slotKind = new byte[64];
     private long[] slotDetail = new long[64];
+    /**
+     * Where a str slot's payload lies. Read only for slots of kind STR (and copied along with the
+     * kind by DUP, MEMOIZE and GET): the fused element loop does not write them for other kinds.
+     */
     private long[] slotPayloadOffset = new long[64];
     private int[] slotPayloadLength = new int[64];
-    /** The memo index a slot's object was stored at (-1: none), so BUILD can refresh what the memo remembers. */
+    /**
+     * The memo index a slot's object was stored at (-1: none), so BUILD can refresh what the memo
+     * remembers. Read only for dtype and ndarray slots, which a GET or a constructor makes, never
+     * a literal: the fused element loop does not write it for the literals it pushes.
+     */
     private long[] slotMemoIndex = new long[64];
 
     private int marks;
@@ -148,10 +201,7 @@ final class ElementScanner {
                     // The state tuple closed over the list: what follows (TUPLE, BUILD, STOP) is the trailer.
                     phase = Phase.TRAILER;
                 } else if (fused) {
-                    int code = reader.peekCode();
-                    if (code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) {
-                        strRun();
-                    }
+                    fusedRuns();
                 }
             }
         }
@@ -166,6 +216,11 @@ final class ElementScanner {
     /** Strs the fused path read (0 when it is off or never applied). */
     long fusedStrs() {
         return fusedStrs;
+    }
+
+    /** Elements the fused element loop appended to the list (0 when it is off or never applied). */
+    long fusedElements() {
+        return fusedElements;
     }
 
     long elementCount() {
@@ -432,18 +487,18 @@ final class ElementScanner {
      * else, and the dispatch was most of its scan). Only inside the element list, where a str's
      * memo entry is never pinned; the reader refuses (returns 0) unless its memo count is ours.
      */
-    private void strRun() {
+    private int strRun() {
         int first = depth + 1;
         int room = Math.min(STR_RUN_MAX, MAX_DEPTH - 1 - depth);
         if (room <= 0) {
-            return; // at the depth limit: push() reports it
+            return 0; // at the depth limit: push() reports it
         }
         while (first + room > slotStart.length) {
             growSlots(first + room - 1);
         }
         int n = reader.readStrRun(memoCounter, slotStart, slotPayloadOffset, slotPayloadLength, slotMemoIndex, first, room);
         if (n == 0) {
-            return;
+            return 0;
         }
         // Bulk stores and one loop per array: this runs under C1 (bin/npyconv), which does not
         // inline MemoKinds.put, so a call per str was a sixth of a str file's scan.
@@ -464,6 +519,326 @@ final class ElementScanner {
         memoCounter = memo;
         depth = first + n - 1;
         fusedStrs += n;
+        return n;
+    }
+
+    // ---- fused element runs ------------------------------------------------------------------
+
+    /**
+     * Inside the element list, between generic opcodes: runs of strs go to {@link #strRun}, the
+     * other common element opcodes to {@link #elementRun}, in turn, until neither can go on.
+     */
+    private void fusedRuns() {
+        for (;;) {
+            int code = reader.peekCode();
+            if ((code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) && strRun() == 0) {
+                return;
+            }
+            if (!elementRun()) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The opcodes of plain container elements (a list of small dicts: {@code EMPTY_DICT MEMOIZE
+     * MARK key value ... SETITEMS}, str keys and values, ints, floats, bools, None, nested lists,
+     * memo GETs and PUTs, and the list's own {@code MARK ... APPENDS}) read in one loop straight
+     * from the reader's window, with the stack effects {@link #step} gives them: the same slots,
+     * marks, memo entries, cross references and element batches. Under C1 (bin/npyconv) the
+     * generic loop was a call per opcode into {@code next()} and {@code step()} and several more
+     * ({@code push}, {@code get}, {@code MemoKinds.find}, the listener); a file of small dicts is
+     * twenty opcodes an element.
+     *
+     * <p>Every opcode is checked the way {@code step} checks it before anything is changed; an
+     * opcode that would fail, is cut by the window's end, needs more room, is a FRAME or anything
+     * not listed here (a str whose memo entry would be pinned, a memo key out of sequence or never
+     * stored, a pop below the element list) ends the run unread, and the generic loop reads it.
+     *
+     * @return true when it stopped in front of a run of two or more strs, which {@link #strRun}
+     *     reads faster (a list of new strs; a file of strs)
+     */
+    private boolean elementRun() {
+        final int begin = reader.fusedBegin(memoCounter);
+        if (begin < 0) {
+            return false;
+        }
+        final byte[] b = reader.window();
+        final long base = reader.windowStart();
+        final int limit = reader.windowLimit();
+        final long[] start = slotStart;
+        final long[] memoAt = slotMemo;
+        final byte[] kinds = slotKind;
+        final long[] details = slotDetail;
+        final long[] payloadOffsets = slotPayloadOffset;
+        final int[] payloadLengths = slotPayloadLength;
+        final long[] memoIndices = slotMemoIndex;
+        final int topSlot = start.length - 1; // a push beyond it grows the arrays: the generic loop does that
+        final int[] marksAt = markDepth;
+        final MemoKinds memo = memoKinds;
+        final long[] pinnedKey = memo.pinnedKey;
+        final int pinnedMask = pinnedKey.length - 1;
+        final boolean[] mayBePinned = memo.mayBePinned;
+        final long[] cacheKey = memo.cacheKey;
+        final byte[] cacheKind = memo.cacheKind;
+        final long[] cacheDetail = memo.cacheDetail;
+        final long[] cachePayloadOffset = memo.cachePayloadOffset;
+        final int[] cachePayloadLength = memo.cachePayloadLength;
+        final long[] refIndex = referenceIndex;
+        final long[] refBound = referenceBound;
+
+        int d = depth;
+        int m = marks;
+        int floor = floor();
+        long stored = memoCounter;
+        int refs = 0;
+        int p = begin;
+        int last = -1;
+        int strs = 0;
+        boolean strsAhead = false;
+        while (p < limit) {
+            final int code = b[p] & 0xFF;
+            final int next;
+            // Tested in order of frequency in a list of dicts: C1 turns a switch into a chain of
+            // compares anyway, in the order of the case values.
+            if (code == BINGET_CODE || code == LONG_BINGET_CODE) {
+                final long key;
+                if (code == BINGET_CODE) {
+                    next = p + 2;
+                    if (next > limit) {
+                        break; // cut by the window's end: next() reads it
+                    }
+                    key = b[p + 1] & 0xFF;
+                } else {
+                    next = p + 5;
+                    if (next > limit) {
+                        break;
+                    }
+                    // int4() by hand: C1 inlines nothing over 35 bytecodes, and this is every GET past key 255
+                    key = (b[p + 1] & 0xFF) | (b[p + 2] & 0xFF) << 8 | (b[p + 3] & 0xFF) << 16
+                            | (long) (b[p + 4] & 0xFF) << 24;
+                }
+                if (key >= stored || d >= topSlot) {
+                    break; // never stored: step() reports it
+                }
+                if (refs == REFERENCE_BATCH) {
+                    listener.memoReferences(refIndex, refBound, refs);
+                    refs = 0;
+                }
+                refIndex[refs] = key;
+                refBound[refs] = elementCount + (d - LIST_SLOT);
+                refs++;
+                // MemoKinds.find: the pinned table (when the index may be there), then the cache.
+                d++;
+                final int c = (int) key & MemoKinds.CACHE_MASK;
+                int pinned = -1;
+                if (mayBePinned[c]) {
+                    final long h = key * MemoKinds.PINNED_HASH;
+                    int i = (int) (h ^ (h >>> 32)) & pinnedMask;
+                    long k;
+                    while ((k = pinnedKey[i]) != -1 && k != key) {
+                        i = (i + 1) & pinnedMask;
+                    }
+                    pinned = k == key ? i : -1;
+                }
+                if (pinned >= 0) {
+                    final byte kind = memo.pinnedKind[pinned];
+                    kinds[d] = kind;
+                    details[d] = memo.pinnedDetail[pinned];
+                    payloadOffsets[d] = memo.pinnedPayloadOffset[pinned];
+                    payloadLengths[d] = memo.pinnedPayloadLength[pinned];
+                    if (kind == GLOBAL_KIND) {
+                        globals.reuse((int) details[d]);
+                    }
+                } else if (cacheKey[c] == key) {
+                    kinds[d] = cacheKind[c];
+                    details[d] = cacheDetail[c];
+                    payloadOffsets[d] = cachePayloadOffset[c];
+                    payloadLengths[d] = cachePayloadLength[c];
+                } else {
+                    kinds[d] = REFERENCE_KIND;
+                    details[d] = 0;
+                }
+                start[d] = base + p;
+                memoAt[d] = stored;
+                memoIndices[d] = -1; // a GET may push a dtype or an ndarray, which BUILD looks up by it
+            } else if (code == MEMOIZE_CODE || code == BINPUT_CODE || code == LONG_BINPUT_CODE) {
+                if (code == MEMOIZE_CODE) {
+                    next = p + 1;
+                } else if (code == BINPUT_CODE) {
+                    next = p + 2;
+                    if (next > limit || (b[p + 1] & 0xFF) != stored) {
+                        break; // cut, or out of sequence (or stored again): put() decides
+                    }
+                } else {
+                    next = p + 5;
+                    if (next > limit || (int4(b, p + 1) & 0xFFFF_FFFFL) != stored) {
+                        break;
+                    }
+                }
+                if (d <= floor) {
+                    break; // nothing to store: need() reports it
+                }
+                final byte kind = kinds[d];
+                if (kind == GLOBAL_KIND || kind == DTYPE_KIND) {
+                    break; // pinned by remember()
+                }
+                // put() and remember() for a fresh, unpinned entry: MemoKinds.cache.
+                memoIndices[d] = stored;
+                final int c = (int) stored & MemoKinds.CACHE_MASK;
+                cacheKey[c] = stored;
+                cacheKind[c] = kind;
+                cacheDetail[c] = details[d];
+                if (kind == STR_KIND) {
+                    cachePayloadOffset[c] = payloadOffsets[d];
+                    cachePayloadLength[c] = payloadLengths[d];
+                }
+                stored++;
+            } else if (code == SHORT_BINUNICODE_CODE || code == BINUNICODE_CODE) {
+                final int q;
+                final int n;
+                if (code == SHORT_BINUNICODE_CODE) {
+                    q = p + 2;
+                    n = q <= limit ? b[p + 1] & 0xFF : -1;
+                } else {
+                    q = p + 5;
+                    n = q <= limit ? int4(b, p + 1) : -1;
+                }
+                if (n < 0 || n > limit - q || d >= topSlot) {
+                    break; // beyond the window (or corrupt): next() decides
+                }
+                next = q + n;
+                if (next + 5 < limit) {
+                    // Another str after this one's memo opcode: a run, which strRun() reads faster.
+                    final int m1 = b[next] & 0xFF;
+                    final int after = m1 == MEMOIZE_CODE ? next + 1 : m1 == BINPUT_CODE ? next + 2
+                            : m1 == LONG_BINPUT_CODE ? next + 5 : next;
+                    final int c2 = b[after] & 0xFF;
+                    if (c2 == SHORT_BINUNICODE_CODE || c2 == BINUNICODE_CODE) {
+                        strsAhead = true;
+                        break;
+                    }
+                }
+                d++;
+                start[d] = base + p;
+                memoAt[d] = stored;
+                kinds[d] = STR_KIND;
+                details[d] = LAZY_STR;
+                payloadOffsets[d] = base + q;
+                payloadLengths[d] = n;
+                strs++;
+            } else if (code == MARK_CODE) {
+                if (m == marksAt.length) {
+                    break; // pushMark() grows the arrays
+                }
+                marksAt[m] = d;
+                markOffset[m] = base + p;
+                markMemo[m] = stored;
+                m++;
+                floor = d;
+                next = p + 1;
+            } else if (code == SETITEMS_CODE || code == APPENDS_CODE) {
+                if (m == 0) {
+                    break;
+                }
+                final int mark = marksAt[m - 1];
+                final int below = m >= 2 ? marksAt[m - 2] : 0;
+                if (mark - below < 1 || mark < LIST_SLOT) {
+                    break; // no target (requireTarget()), or it closes the element list: the trailer's
+                }
+                if (code == SETITEMS_CODE) {
+                    if (((d - mark) & 1) != 0) {
+                        break;
+                    }
+                } else if (mark == LIST_SLOT && d > mark) {
+                    memoCounter = stored;
+                    emitElements(mark + 1, d + 1, base + p);
+                    fusedElements += d - mark;
+                }
+                m--;
+                floor = below;
+                d = mark;
+                next = p + 1;
+            } else {
+                final byte kind;
+                if (code == BININT1_CODE) {
+                    kind = INT_KIND;
+                    next = p + 2;
+                } else if (code == BINFLOAT_CODE) {
+                    kind = FLOAT_KIND;
+                    next = p + 9;
+                } else if (code == EMPTY_DICT_CODE) {
+                    kind = DICT_KIND;
+                    next = p + 1;
+                } else if (code == EMPTY_LIST_CODE) {
+                    kind = LIST_KIND; // never the element list: that one is pushed in the preamble
+                    next = p + 1;
+                } else if (code == BININT2_CODE) {
+                    kind = INT_KIND;
+                    next = p + 3;
+                } else if (code == BININT_CODE) {
+                    kind = INT_KIND;
+                    next = p + 5;
+                } else if (code == NONE_CODE) {
+                    kind = NONE_KIND;
+                    next = p + 1;
+                } else if (code == NEWTRUE_CODE || code == NEWFALSE_CODE) {
+                    kind = BOOL_KIND;
+                    next = p + 1;
+                } else if (code == EMPTY_TUPLE_CODE) {
+                    kind = TUPLE_KIND;
+                    next = p + 1;
+                } else if (code == APPEND_CODE) {
+                    if (d - 2 < floor || d - 1 < LIST_SLOT) {
+                        break; // need(2), or it appends the element list itself
+                    }
+                    if (d - 1 == LIST_SLOT) {
+                        memoCounter = stored;
+                        emitElements(d, d + 1, base + p);
+                        fusedElements++;
+                    }
+                    kind = -1;
+                    next = p + 1;
+                } else if (code == SETITEM_CODE) {
+                    if (d - 3 < floor || d - 2 < LIST_SLOT) {
+                        break; // need(3), or it pops the element list
+                    }
+                    kind = -2;
+                    next = p + 1;
+                } else {
+                    break; // anything else: step()
+                }
+                if (kind >= 0) {
+                    if (next > limit || d >= topSlot) {
+                        break; // cut by the window's end, or the stack must grow: step() does both
+                    }
+                    d++;
+                    start[d] = base + p;
+                    memoAt[d] = stored;
+                    kinds[d] = kind;
+                    details[d] = 0;
+                } else {
+                    d += kind; // APPEND pops one item, SETITEM two
+                }
+            }
+            last = p;
+            p = next;
+        }
+        if (refs > 0) {
+            listener.memoReferences(refIndex, refBound, refs);
+        }
+        if (last >= 0) {
+            depth = d;
+            marks = m;
+            memoCounter = stored;
+            fusedStrs += strs;
+            reader.fusedEnd(last, stored);
+        }
+        return strsAhead;
+    }
+
+    private static int int4(byte[] b, int i) {
+        return (b[i] & 0xFF) | (b[i + 1] & 0xFF) << 8 | (b[i + 2] & 0xFF) << 16 | b[i + 3] << 24;
     }
 
     // ---- elements ----------------------------------------------------------------------------

@@ -55,8 +55,12 @@ public final class Indexer {
         final boolean fused;
         /** Elements per block handed to the recording thread ({@link SpanHandoff}); 0: spans are recorded on the scanning thread. */
         final int handoffBlock;
-        /** Strs read by the fused str-run path (set when {@link #fused} and a build used this instance). */
+        /** Bytes of the scan's read window. */
+        final int window;
+        /** Strs read by the fused paths, str runs and the element loop (set when {@link #fused} and a build used this instance). */
         long fusedStrs;
+        /** Elements appended by the fused element loop (set when {@link #fused} and a build used this instance). */
+        long fusedElements;
         /** Elements recorded through the {@link SpanHandoff} (set when a build used this instance). */
         long handedOff;
 
@@ -65,8 +69,14 @@ public final class Indexer {
         }
 
         ScanPaths(boolean fused, int handoffBlock) {
+            this(fused, handoffBlock, SCAN_WINDOW);
+        }
+
+        /** {@code window}: the reader's window in bytes; tests use tiny ones so that fused runs end at its edge everywhere. */
+        ScanPaths(boolean fused, int handoffBlock, int window) {
             this.fused = fused;
             this.handoffBlock = handoffBlock;
+            this.window = window;
         }
     }
 
@@ -119,7 +129,7 @@ public final class Indexer {
         CRC32C pickleCrc = new CRC32C();
         KindTally kinds = new KindTally();
         try (SidecarWriter writer = SidecarWriter.create(index, checkpointInterval);
-             PickleReader reader = new PickleReader(channel, header.dataOffset(), size, file, SCAN_WINDOW);
+             PickleReader reader = new PickleReader(channel, header.dataOffset(), size, file, paths.window);
              SpanHandoff handoff = paths.handoffBlock > 0 ? new SpanHandoff(writer, kinds, paths.handoffBlock) : null) {
             // The pickle's checksum comes from the scan's own copies of the bytes: a second pass
             // over the file (its own mapping, copies and page faults) cost a ragged_f4.npy index
@@ -161,6 +171,11 @@ public final class Indexer {
                 public void memoReference(long memoIndex, long elementBound) {
                     references.reference(memoIndex, elementBound);
                 }
+
+                @Override
+                public void memoReferences(long[] memoIndex, long[] elementBound, int n) {
+                    references.referenceAll(memoIndex, elementBound, n);
+                }
             }, paths.fused);
             try {
                 scanner.run();
@@ -173,6 +188,7 @@ public final class Indexer {
             }
             if (paths != ScanPaths.DEFAULT) {
                 paths.fusedStrs += scanner.fusedStrs();
+                paths.fusedElements += scanner.fusedElements();
                 paths.handedOff += handoff == null ? 0 : handoff.recorded();
             }
             long count = scanner.elementCount();

@@ -12,18 +12,32 @@ final class MemoKinds {
     static final int MAX_PINNED = 1 << 16;
     private static final int CACHE_BITS = 16;
 
-    private long[] pinnedKey = new long[64];
-    private byte[] pinnedKind = new byte[64];
-    private long[] pinnedDetail = new long[64];
-    private long[] pinnedPayloadOffset = new long[64];
-    private int[] pinnedPayloadLength = new int[64];
-    private int pinnedSize;
+    /** Mask of a memo index's slot in the direct-mapped cache. */
+    static final int CACHE_MASK = (1 << CACHE_BITS) - 1;
+    /** The multiplier of {@link #pinnedSlot}'s hash. */
+    static final long PINNED_HASH = 0x9E3779B97F4A7C15L;
 
-    private final long[] cacheKey = new long[1 << CACHE_BITS];
-    private final byte[] cacheKind = new byte[1 << CACHE_BITS];
-    private final long[] cacheDetail = new long[1 << CACHE_BITS];
-    private final long[] cachePayloadOffset = new long[1 << CACHE_BITS];
-    private final int[] cachePayloadLength = new int[1 << CACHE_BITS];
+    // Package-private: ElementScanner's fused element loop probes the pinned table and fills the
+    // cache itself, the same way find() and put() do, because C1 inlines neither (a call per GET
+    // and per MEMOIZE of a file of small dicts). It never pins, so the pinned arrays it reads stay put.
+    long[] pinnedKey = new long[64];
+    byte[] pinnedKind = new byte[64];
+    long[] pinnedDetail = new long[64];
+    long[] pinnedPayloadOffset = new long[64];
+    int[] pinnedPayloadLength = new int[64];
+    private int pinnedSize;
+    /**
+     * By a memo index's low bits: whether an index with those bits may be pinned (never cleared,
+     * as entries are never unpinned). Most GETs inside the element list are of unpinned entries;
+     * this spares them the hash probe.
+     */
+    final boolean[] mayBePinned = new boolean[1 << CACHE_BITS];
+
+    final long[] cacheKey = new long[1 << CACHE_BITS];
+    final byte[] cacheKind = new byte[1 << CACHE_BITS];
+    final long[] cacheDetail = new long[1 << CACHE_BITS];
+    final long[] cachePayloadOffset = new long[1 << CACHE_BITS];
+    final int[] cachePayloadLength = new int[1 << CACHE_BITS];
 
     // The last lookup's result.
     byte kind;
@@ -51,6 +65,7 @@ final class MemoKinds {
                 if (pinnedKey[p] != index) {
                     pinnedKey[p] = index;
                     pinnedSize++;
+                    mayBePinned[(int) index & CACHE_MASK] = true;
                 }
                 pinnedKind[p] = kind;
                 pinnedDetail[p] = detail;
@@ -118,7 +133,7 @@ final class MemoKinds {
     /** The pinned table's slot for {@code index}: where it is, or the empty slot it would take. */
     private int pinnedSlot(long index) {
         int mask = pinnedKey.length - 1;
-        long h = index * 0x9E3779B97F4A7C15L;
+        long h = index * PINNED_HASH;
         int i = (int) (h ^ (h >>> 32)) & mask;
         while (pinnedKey[i] != -1 && pinnedKey[i] != index) {
             i = (i + 1) & mask;

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.npyconv.formats.NpyconvException;
+import org.npyconv.formats.pickle.PickleReader;
 import org.npyconv.formats.testing.FixtureCorpus;
 
 /**
@@ -82,8 +83,72 @@ class FusedScanTest {
         if (expected.path("dump_protocol").asInt(-1) == 0) {
             assertEquals(0, fused.fusedStrs, label);
         } else {
-            assertEquals(r.elements(), fused.fusedStrs, label + ": every element str read by the fused path");
+            assertEquals(r.elements(), fused.fusedStrs, label + ": every element str read by a fused path");
         }
+    }
+
+    /**
+     * Every element of the dict fixtures (protocols 3 and 4 from np.save) is appended by the fused
+     * element loop, and the scan is the generic one's at any window size: with windows down to the
+     * smallest the reader takes, runs end at the window's edge in front of every opcode.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dictFixtures")
+    void dictFixturesTakeTheFusedElementLoop(String label, Path fixture) throws IOException {
+        Path npy = Files.copy(fixture, tmp.resolve("a.npy"));
+        Indexer.ScanPaths fused = new Indexer.ScanPaths(true);
+        Indexer.Result r = Indexer.build(npy, tmp.resolve("a.npyidx"), 7, Indexer.Progress.NONE, fused);
+        assertTrue(r.elements() > 0, label);
+        assertEquals(r.elements(), fused.fusedElements, label + ": every element appended by the fused element loop");
+        Indexer.ScanPaths generic = new Indexer.ScanPaths(false);
+        Indexer.build(npy, tmp.resolve("g.npyidx"), 7, Indexer.Progress.NONE, generic);
+        assertEquals(0, generic.fusedElements, label);
+        byte[] expected = Files.readAllBytes(tmp.resolve("g.npyidx"));
+        for (int window : new int[] {PickleReader.MIN_WINDOW_SIZE, 17, 19, 23, 32, 64, 100}) {
+            Path small = tmp.resolve("w" + window + ".npyidx");
+            Indexer.build(npy, small, 7, Indexer.Progress.NONE, new Indexer.ScanPaths(true, 0, window));
+            assertArrayEquals(expected, Files.readAllBytes(small), label + ", window " + window);
+        }
+    }
+
+    /**
+     * Damaged dict pickles fail (or not) exactly as the generic loop makes them, at the same offset
+     * with the same message: cut at every byte, and every byte replaced by each opcode the fused
+     * element loop reads (and by its value plus one, which moves memo keys and lengths). The fused
+     * loop must leave every opcode it cannot plainly read to the generic loop.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dictFixtures")
+    void damagedDictPicklesFailTheSameWayEitherWay(String label, Path fixture) throws IOException {
+        byte[] original = Files.readAllBytes(fixture);
+        int dataOffset = FixtureCorpus.expected(fixture).path("header").path("data_offset").asInt();
+        byte[] substitutes = {'h', 'j', (byte) 0x94, 'q', 'r', '(', 'u', 'e', 'a', 's', '}', ']', ')', 'K', 'M', 'J',
+                'G', 'N', (byte) 0x88, (byte) 0x8c, 'X', (byte) 0x95, '.', 't', (byte) 0xff};
+        Path npy = tmp.resolve("d.npy");
+        int cases = 0;
+        for (int at = dataOffset; at < original.length; at++) {
+            Files.write(npy, java.util.Arrays.copyOf(original, at));
+            assertEquals(outcome(npy, false, 0), outcome(npy, true, 0), label + " cut at " + at);
+            byte[] damaged = original.clone();
+            // Four substitutes per byte, rotating, so that each byte gets a different mix (a few
+            // milliseconds a build: all of them everywhere took minutes).
+            for (int k = 0; k < 4; k++) {
+                int s = (at * 4 + k) % (substitutes.length + 1);
+                damaged[at] = s < substitutes.length ? substitutes[s] : (byte) (original[at] + 1);
+                if (damaged[at] == original[at]) {
+                    continue;
+                }
+                Files.write(npy, damaged);
+                assertEquals(outcome(npy, false, 0), outcome(npy, true, 0),
+                        label + " byte " + at + " = " + (damaged[at] & 0xFF));
+                cases++;
+            }
+        }
+        assertTrue(cases > 600, label);
+    }
+
+    static Stream<Arguments> dictFixtures() {
+        return objectFixtures().filter(a -> ((Path) a.get()[1]).getFileName().toString().startsWith("dicts"));
     }
 
     @Test
@@ -108,9 +173,13 @@ class FusedScanTest {
     }
 
     private String outcome(Path npy, boolean fusedPaths) throws IOException {
+        return outcome(npy, fusedPaths, SpanHandoff.BLOCK);
+    }
+
+    private String outcome(Path npy, boolean fusedPaths, int handoffBlock) throws IOException {
         Path index = tmp.resolve("b-" + fusedPaths + ".npyidx");
         try {
-            Indexer.build(npy, index, 3, Indexer.Progress.NONE, new Indexer.ScanPaths(fusedPaths));
+            Indexer.build(npy, index, 3, Indexer.Progress.NONE, new Indexer.ScanPaths(fusedPaths, handoffBlock));
         } catch (NpyconvException e) {
             return "error " + e.getClass().getSimpleName() + ": " + e.getMessage();
         }

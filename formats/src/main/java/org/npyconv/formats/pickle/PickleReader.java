@@ -575,6 +575,65 @@ public final class PickleReader implements Closeable {
         return i;
     }
 
+    // ------------------------------------------------------------------------------------------
+    // The window, for a caller's own fused loop
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Starts a fused read by a caller that decodes a few opcodes itself, straight from the window
+     * (the indexer's element runs, docs/indexer.md "Structural scan"): under C1 a call per opcode
+     * into {@link #next()} and the caller's dispatch was most of a file of small dicts' scan. The
+     * caller reads {@link #window()} from the returned index up to {@link #windowLimit()} (bytes
+     * at absolute offset {@link #windowStart()} + index), keeps count of the memo keys the opcodes
+     * it reads store, and hands back with {@link #fusedEnd}. It must leave to {@link #next()}
+     * everything that is not plainly valid (an opcode or payload cut by the window's end, a memo
+     * key out of sequence or never stored, FRAME, STOP): errors are raised there, by the reader.
+     *
+     * @param memoExpected the caller's count of memo keys; nothing may be read unless it equals
+     *     the reader's own (the plain sequential memo, known from the start of the pickle)
+     * @return the window index of the next opcode, or -1 when the caller must use {@code next()}
+     */
+    public int fusedBegin(long memoExpected) {
+        if (stopped || memoSparse != null || !memoKnown || memoDense != memoExpected) {
+            return -1;
+        }
+        return pos;
+    }
+
+    /** The window's bytes, valid until the next {@link #next()} (only for a fused read, {@link #fusedBegin}). */
+    public byte[] window() {
+        return buf;
+    }
+
+    /** The absolute offset of the window's first byte. */
+    public long windowStart() {
+        return bufStart;
+    }
+
+    /** The end (exclusive) of the valid bytes in {@link #window()}. */
+    public int windowLimit() {
+        return limit;
+    }
+
+    /**
+     * Ends a fused read: the caller read every opcode up to and including the one at window index
+     * {@code lastOp} (whole, in the window, and valid), and {@code memoAfter} memo keys are stored
+     * after it. The reader then stands exactly as if {@link #next()} had returned each of those
+     * opcodes: the last one is decoded again as the current opcode (position, argument, memo keys),
+     * one {@code next()} per fused read rather than per opcode.
+     */
+    public void fusedEnd(int lastOp, long memoAfter) {
+        if (lastOp < pos || lastOp >= limit || memoAfter < memoDense) {
+            throw new IllegalStateException("fused read ended at " + lastOp + " (memo " + memoAfter
+                    + ") before it began at " + pos + " (memo " + memoDense + ")");
+        }
+        final int code = buf[lastOp] & 0xFF;
+        final boolean stores = code == MEMOIZE_CODE || code == BINPUT_CODE || code == LONG_BINPUT_CODE;
+        pos = lastOp;
+        memoDense = stores ? memoAfter - 1 : memoAfter;
+        next();
+    }
+
     /**
      * Skips a counted payload of {@code n} bytes (unsigned: negative means 2^63 or more) that does
      * not end inside the window, after checking it against the bytes that remain.
