@@ -80,7 +80,6 @@ final class BulkPageEncoder {
     /** A page's string offsets and bytes, copied from the Arrow buffers. */
     private int[] offs = new int[1024];
     private byte[] text = new byte[1 << 16];
-    /** zstd's output for a page. */
 
     private BulkPageEncoder(ColumnDescriptor column, boolean list, int kind) {
         this.column = column;
