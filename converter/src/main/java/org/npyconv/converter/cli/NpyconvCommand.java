@@ -53,6 +53,11 @@ public final class NpyconvCommand implements Runnable {
         // and java.time types (loading and reflecting over them); no option of ours has such a type.
         System.getProperties().putIfAbsent("picocli.disable.closures", "true");
         System.getProperties().putIfAbsent("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
+        // Arrow's allocator gets an SLF4J logger: named, the provider we ship (slf4j-nop) is loaded
+        // directly instead of through a ServiceLoader search of the whole jar (~10-20 ms).
+        System.getProperties().putIfAbsent("slf4j.provider", "org.slf4j.nop.NOPServiceProvider");
+        // ... which SLF4J announces on stderr at its INFO level: commands print only their own lines.
+        System.getProperties().putIfAbsent("slf4j.internal.verbosity", "WARN");
         NpyconvCommand c = new NpyconvCommand();
         c.spec = CommandModel.of(c, "npyconv", "Read, index and convert NumPy .npy object arrays without executing their pickles.")
                 .option(OptionSpec.builder("--debug").scopeType(CommandLine.ScopeType.INHERIT)

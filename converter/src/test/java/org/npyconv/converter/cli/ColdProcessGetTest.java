@@ -55,4 +55,26 @@ class ColdProcessGetTest {
         assertNull(JsonValues.difference(expected.get(n - 1), lines[1]), "last element");
         assertTrue(Files.exists(tmp.resolve("a.npy.npyidx")), "get built the index");
     }
+
+    /**
+     * A conversion in a fresh JVM writes its summary and nothing else: the logging library under
+     * Arrow's allocator is named by a system property (start-up time) and must not announce it.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"out.arrow", "out.parquet"})
+    void convertInAColdProcessPrintsOnlyItsSummary(String output) throws Exception {
+        Path fixture = FixtureCorpus.npyFiles().stream().filter(f -> f.getFileName().toString().equals("strings_1001.npy"))
+                .findFirst().orElseThrow();
+        Path npy = Files.copy(fixture, tmp.resolve("s.npy"));
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                NpyconvCommand.class.getName(), "convert", npy.toString(), "-o", tmp.resolve(output).toString());
+        Process p = new ProcessBuilder(command).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), err);
+        assertEquals("", err);
+        assertTrue(out.startsWith("converted 1001 rows of ") && out.indexOf('\n') == out.length() - 1, out);
+    }
 }
