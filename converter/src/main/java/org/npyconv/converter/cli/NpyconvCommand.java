@@ -75,8 +75,8 @@ public final class NpyconvCommand implements Runnable {
 
     public static void main(String[] args) {
         if ("convert".equals(subcommandName(args))) {
-            // First of all: the command line model and the array's opening take less time than
-            // Arrow's Schema class takes to initialize, and a conversion waits for it.
+            // First of all, so that Arrow's Schema and type classes initialize on another core while
+            // the command line model is built and the array opened (ChunkedOutput.prepareArrow).
             org.npyconv.converter.output.ChunkedOutput.prepareArrow();
         }
         PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
@@ -92,7 +92,7 @@ public final class NpyconvCommand implements Runnable {
         CommandLine cli = new CommandLine(spec());
         String chosen = subcommandName(args);
         if ("convert".equals(chosen)) {
-            // Arrow's schema class takes 0.1-0.2 s to initialize: meanwhile picocli parses and the array opens.
+            // When called as a library entry point rather than from main (a no-op after main's call).
             org.npyconv.converter.output.ChunkedOutput.prepareArrow();
         }
         for (Map.Entry<String, Supplier<Object>> e : SUBCOMMANDS.entrySet()) {
