@@ -25,6 +25,8 @@ import org.npyconv.converter.arrow.MixedTypesException;
 import org.npyconv.converter.arrow.TypeInferrer;
 import org.npyconv.converter.arrow.ValueWriter;
 import org.npyconv.formats.element.NdArray;
+import org.npyconv.formats.npyidx.PickleFacts;
+import org.npyconv.formats.npyidx.SidecarIndex;
 import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
@@ -72,6 +74,8 @@ final class ChunkProducer {
     static volatile boolean fastPaths = true;
     /** Elements written by {@link NdSpans} without evaluation, over all conversions (tests read it). */
     static final java.util.concurrent.atomic.AtomicLong ndFastElements = new java.util.concurrent.atomic.AtomicLong();
+    /** Tasks cut from checkpoint offsets without reading their span records, since start-up (tests read it). */
+    static final java.util.concurrent.atomic.LongAdder CHECKPOINT_CUTS = new java.util.concurrent.atomic.LongAdder();
     /** Elements written by {@link TypedSpans} without evaluation, over all conversions (tests read it). */
     static final java.util.concurrent.atomic.AtomicLong typedFastElements = new java.util.concurrent.atomic.AtomicLong();
 
@@ -157,14 +161,24 @@ final class ChunkProducer {
      */
     private final class TaskCutter {
         private final long size;
-        private final SpanCursor cursor;
+        private final long byteLimit;
+        private final boolean skipByCheckpoints;
+        private SpanCursor cursor;
+        /** Whether {@link #cursor} still stands at an earlier cut (the last task was skipped). */
+        private boolean cursorBehind;
         /** Span records of short runs (10 M strs are cut on the main thread before workers start). */
         private final byte[] records = new byte[4096];
         private long from;
         private boolean started;
 
         TaskCutter(long size) {
+            this(size, TASK_PICKLE_BYTES, true);
+        }
+
+        TaskCutter(long size, long byteLimit, boolean skipByCheckpoints) {
             this.size = size;
+            this.byteLimit = byteLimit;
+            this.skipByCheckpoints = skipByCheckpoints;
             this.cursor = size == 0 ? null : array.index().cursorNear(0);
         }
 
@@ -178,12 +192,31 @@ final class ChunkProducer {
 
         long next() {
             started = true;
+            long full = Math.min(size, from + options.rowsPerChunk());
+            if (skipByCheckpoints && full - from > 1 && spanBytesAtMost(from, full) < byteLimit) {
+                // Every element fits under the byte bound, so the walk below would cut at `full` too:
+                // no need to read its span records (10 M of them for a file of short strs, on the
+                // thread that also writes the output).
+                from = full;
+                cursorBehind = true;
+                CHECKPOINT_CUTS.increment();
+                return full;
+            }
+            if (cursorBehind) {
+                cursor = array.index().cursorNear(from);
+                while (cursor.index() < from - 1) {
+                    if (!cursor.next()) {
+                        throw new IllegalStateException("index ends before element " + from);
+                    }
+                }
+                cursorBehind = false;
+            }
             long to = from;
             long bytes = 0;
-            while (to < size && to - from < options.rowsPerChunk() && (to == from || bytes < TASK_PICKLE_BYTES)) {
+            while (to < size && to - from < options.rowsPerChunk() && (to == from || bytes < byteLimit)) {
                 // Short spans (under 32 bytes) a run at a time, as many as cannot reach the byte bound.
                 long room = Math.min(Math.min(size - to, options.rowsPerChunk() - (to - from)),
-                        (TASK_PICKLE_BYTES - bytes) >>> 5);
+                        (byteLimit - bytes) >>> 5);
                 int run = room > 1 ? cursor.nextShortRun(records, (int) Math.min(room, records.length)) : 0;
                 if (run > 0) {
                     for (int k = 0; k < run; k++) {
@@ -201,6 +234,31 @@ final class ChunkProducer {
             from = to;
             return to;
         }
+
+        /**
+         * An upper bound of the bytes the spans of elements {@code [a, b)} take: they lie between the
+         * start of the checkpoint at or below {@code a} and the start of the one at or after
+         * {@code b} (or the STOP opcode).
+         */
+        private long spanBytesAtMost(long a, long b) {
+            SidecarIndex index = array.index();
+            PickleFacts facts = index.pickle();
+            long interval = facts.checkpointInterval();
+            long checkpoints = (facts.elementCount() + interval - 1) / interval;
+            long after = (b + interval - 1) / interval;
+            long end = after < checkpoints ? index.checkpointStart(after) : facts.stopOffset();
+            return end - index.checkpointStart(a / interval);
+        }
+    }
+
+    /** The task boundaries {@link #run} uses (tests: the same with and without skipping by checkpoints). */
+    List<Long> taskCuts(long byteLimit, boolean skipByCheckpoints) {
+        TaskCutter cutter = new TaskCutter(array.size(), byteLimit, skipByCheckpoints);
+        List<Long> cuts = new ArrayList<>();
+        while (cutter.hasNext()) {
+            cuts.add(cutter.next());
+        }
+        return cuts;
     }
 
     /**

@@ -170,6 +170,19 @@ public final class SidecarIndex implements Closeable {
                 start, memo, Math.toIntExact(record));
     }
 
+    /**
+     * Where checkpoint {@code k}'s element ({@code k * checkpointInterval}) starts in the file: with
+     * the next checkpoint's, a bound on the bytes the elements between them take, without reading
+     * their span records.
+     */
+    public long checkpointStart(long k) {
+        long checkpoints = (pickle.elementCount() + pickle.checkpointInterval() - 1) / pickle.checkpointInterval();
+        if (k < 0 || k >= checkpoints) {
+            throw new IndexOutOfBoundsException("checkpoint " + k + " of " + checkpoints);
+        }
+        return section(SidecarLayout.CKPT).getLong(Math.toIntExact(k * SidecarLayout.CHECKPOINT_SIZE));
+    }
+
     /** The span of element {@code i} (0-based, flat C order). */
     public ElementSpan span(long i) {
         SpanCursor cursor = cursorNear(i);
