@@ -56,7 +56,14 @@ public final class ChunkedOutput {
     /** The one column's name. */
     public static final String COLUMN = "value";
     private static final int SAMPLE_ELEMENTS = 1024;
-    private static final long SAMPLE_BYTES = 16L << 20;
+    /**
+     * The sample is evaluated by the general unpickler on the main thread before any worker starts,
+     * and its elements are not reused for writing: on ragged_f4.npy (4 KB arrays) a 16 MiB bound
+     * meant 1,024 ndarrays built for nothing, and cutting it to 1 MiB (~250 arrays) took
+     * convert -> Arrow from 1.30 to 0.97 s of CPU (docs/perf/session8.md). Small elements still
+     * reach the element bound first.
+     */
+    private static final long SAMPLE_BYTES = 1L << 20;
 
     private static final java.util.concurrent.atomic.AtomicBoolean ARROW_PREPARED = new java.util.concurrent.atomic.AtomicBoolean();
 
