@@ -171,10 +171,10 @@ final class ConvertCommand implements Callable<Integer> {
     private void report(ConversionSummary s, OutputFormat fmt, OutputTarget target, long inputBytes) {
         PrintWriter out = spec.commandLine().getOut();
         long nanos = (long) (s.seconds() * 1e9);
-        out.printf(Locale.ROOT, "converted %d rows of %s as %s in %d %s (%s, %s): %s%s%n", s.rows(), file,
-                describe(s), s.chunks(),
-                fmt == OutputFormat.ARROW ? "record batches" : "row groups", Sizes.human(s.bytes()), Sizes.seconds(nanos),
-                where(target, s.rows()), "; " + Sizes.rate(inputBytes, nanos) + " of input");
+        // Concatenated, not printf: java.util.Formatter's number conversions load locale data (Sizes).
+        out.println("converted " + s.rows() + " rows of " + file + " as " + describe(s) + " in " + s.chunks() + " "
+                + (fmt == OutputFormat.ARROW ? "record batches" : "row groups") + " (" + Sizes.human(s.bytes()) + ", "
+                + Sizes.seconds(nanos) + "): " + where(target, s.rows()) + "; " + Sizes.rate(inputBytes, nanos) + " of input");
     }
 
     private static String where(OutputTarget target, long rows) {

@@ -69,8 +69,9 @@ final class IndexCommand implements Callable<Integer> {
         } finally {
             bar.done();
         }
-        out.printf("indexed %d elements of %s in %s (%s), index %s: %s%n", r.elements(), file, Sizes.seconds(r.nanos()),
-                Sizes.rate(r.fileBytes(), r.nanos()), Sizes.human(r.indexBytes()), r.index());
+        // Concatenated, not printf: java.util.Formatter's number conversions load locale data (Sizes).
+        out.println("indexed " + r.elements() + " elements of " + file + " in " + Sizes.seconds(r.nanos()) + " ("
+                + Sizes.rate(r.fileBytes(), r.nanos()) + "), index " + Sizes.human(r.indexBytes()) + ": " + r.index());
         return NpyconvCommand.EXIT_OK;
     }
 }

@@ -71,13 +71,13 @@ public final class ChunkedOutput {
     }
 
     /**
-     * Starts initializing Arrow's {@code Schema} class (and the Arrow type classes it pulls in) on a
-     * daemon thread, while the command line is parsed and the array opened: every conversion of an
-     * object array needs it before its first chunk. In Arrow Java 19.0.0 its static initializer built
-     * a Jackson {@code ObjectMapper} and a reader for {@code Schema} (~170 ms of CPU); our patched
-     * copy of the class makes those lazily (docs/startup.md), so little is left to overlap, but
-     * nothing is lost either. Class initialization happens once per JVM and is thread-safe: a
-     * thread that needs the class first simply waits for it. Only the first call starts a thread.
+     * Starts initializing Arrow's allocator and {@code Schema} classes (and the Arrow type classes
+     * they pull in) on a daemon thread, while the command line is parsed and the array opened: every
+     * conversion of an object array needs them before its first chunk. In Arrow Java 19.0.0
+     * {@code Schema}'s static initializer built a Jackson {@code ObjectMapper} and a reader (~170 ms
+     * of CPU); our patched copy of the class makes those lazily (docs/startup.md). Class
+     * initialization happens once per JVM and is thread-safe: a thread that needs a class first
+     * simply waits for it. Only the first call starts a thread.
      */
     public static void prepareArrow() {
         if (!ARROW_PREPARED.compareAndSet(false, true)) {
@@ -85,7 +85,13 @@ public final class ChunkedOutput {
         }
         Thread t = new Thread(() -> {
             try {
-                Class.forName("org.apache.arrow.vector.types.pojo.Schema", true, ChunkedOutput.class.getClassLoader());
+                // BaseAllocator first, the command needs it first (RecycledBlocks.newRootAllocator): its
+                // static initializer looks for allocation-manager classes on the class path (CheckAllocator
+                // reads the jar's directory) and builds the default configuration, ~35 ms of CPU that was
+                // on the main thread between opening the array and converting (docs/perf/session8.md).
+                ClassLoader loader = ChunkedOutput.class.getClassLoader();
+                Class.forName("org.apache.arrow.memory.BaseAllocator", true, loader);
+                Class.forName("org.apache.arrow.vector.types.pojo.Schema", true, loader);
             } catch (ClassNotFoundException | LinkageError e) {
                 // The thread that needs the class meets the same failure and reports it.
             }
