@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
@@ -234,7 +235,7 @@ public final class ArchiveIndexCheck {
             at += n;
         }
         if ((int) crc.getValue() != z.crc32()) {
-            throw new CorruptInputException(String.format("member %s has bytes with CRC-32 %08x but the zip directory "
+            throw new CorruptInputException(String.format(Locale.ROOT, "member %s has bytes with CRC-32 %08x but the zip directory "
                     + "says %08x", z.name(), (int) crc.getValue(), z.crc32()), archive, z.dataOffset(), "zip member");
         }
     }

@@ -27,6 +27,7 @@ import org.npyconv.formats.npy.Dtype;
 import org.npyconv.formats.npy.NpyHeader;
 import org.npyconv.formats.element.PyTuple;
 import java.util.List;
+import java.util.Locale;
 import org.npyconv.formats.npyidx.ElementSpan;
 import org.npyconv.formats.npyidx.SidecarIndex;
 import org.npyconv.formats.npyidx.SpanCursor;
@@ -158,7 +159,7 @@ public final class NpyObjectArray implements Closeable {
                     throw new org.npyconv.formats.StaleIndexException("index not usable: " + verdict.reason(), indexPath);
                 }
                 if (verdict.status() != IndexCheck.Status.MISSING) {
-                    options.notices().accept("index " + indexPath + " is " + verdict.status().name().toLowerCase()
+                    options.notices().accept("index " + indexPath + " is " + verdict.status().name().toLowerCase(Locale.ROOT)
                             + " (" + verdict.reason() + "); rebuilding it");
                 }
                 Indexer.build(file, indexPath, options.checkpointInterval(), Indexer.Progress.NONE);

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -489,7 +490,7 @@ public final class RawColumns {
                 for (int u = 0; u < units; u++) {
                     int cp = in.getInt(at + 4 * u);
                     if (cp < 0 || cp > Character.MAX_CODE_POINT || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                        throw new UnsupportedInputException(String.format("a str item holds U+%X, which UTF-8 (Arrow's "
+                        throw new UnsupportedInputException(String.format(Locale.ROOT, "a str item holds U+%X, which UTF-8 (Arrow's "
                                 + "string) cannot encode", cp & 0xFFFFFFFFL), null, -1, null);
                     }
                     if (cp < 0x80) {

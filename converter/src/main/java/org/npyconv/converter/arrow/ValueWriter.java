@@ -14,6 +14,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseFixedWidthVector;
@@ -292,7 +293,7 @@ public abstract class ValueWriter {
             }
             if (sb != null) {
                 if (lone) {
-                    sb.append(String.format("\\u%04x", (int) c));
+                    sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                 } else {
                     sb.append(c);
                 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import org.npyconv.formats.element.GlobalSafety;
 import org.npyconv.formats.npyidx.ElementKind;
 import org.npyconv.formats.npyidx.GlobalUse;
@@ -46,28 +47,28 @@ final class IndexReport {
     }
 
     void writeText(PrintWriter out) {
-        out.printf("index:          %s (%s)%n", index, describeStatus());
+        out.printf(Locale.ROOT, "index:          %s (%s)%n", index, describeStatus());
         if (!verdict.usable()) {
-            out.printf("                run 'npyconv index %s' for element kinds and globals%n", file);
+            out.printf(Locale.ROOT, "                run 'npyconv index %s' for element kinds and globals%n", file);
             return;
         }
         out.println("element kinds:");
         for (KindCount k : kinds) {
-            out.printf("  %-28s %12d  (first at %d)%n", kindLabel(k), k.count(), k.firstElement());
+            out.printf(Locale.ROOT, "  %-28s %12d  (first at %d)%n", kindLabel(k), k.count(), k.firstElement());
         }
         out.println("globals:");
         for (GlobalUse g : globals) {
             GlobalSafety safety = GlobalSafety.classify(g.module(), g.name());
             String mark = safety == GlobalSafety.DANGEROUS ? "  <- DANGEROUS: np.load would execute code"
                     : safety == GlobalSafety.UNKNOWN ? "  <- unknown: np.load would import and call it" : "";
-            out.printf("  %-44s %10d uses  %s%s%n", g.qualifiedName(), g.uses(), safety.name().toLowerCase(), mark);
+            out.printf(Locale.ROOT, "  %-44s %10d uses  %s%s%n", g.qualifiedName(), g.uses(), safety.name().toLowerCase(Locale.ROOT), mark);
         }
     }
 
     void writeJson(JsonGenerator g) throws IOException {
         g.writeStartObject();
         g.writeStringField("path", index.toString());
-        g.writeStringField("status", verdict.status().name().toLowerCase());
+        g.writeStringField("status", verdict.status().name().toLowerCase(Locale.ROOT));
         if (!verdict.usable()) {
             g.writeStringField("reason", verdict.reason());
         } else {
@@ -92,7 +93,7 @@ final class IndexReport {
                 g.writeStartObject();
                 g.writeStringField("name", use.qualifiedName());
                 g.writeNumberField("uses", use.uses());
-                g.writeStringField("safety", safety.name().toLowerCase());
+                g.writeStringField("safety", safety.name().toLowerCase(Locale.ROOT));
                 g.writeBooleanField("executes_code_under_np_load", safety == GlobalSafety.DANGEROUS);
                 g.writeEndObject();
             }
@@ -108,7 +109,7 @@ final class IndexReport {
             case MISSING:
                 return "missing";
             default:
-                return verdict.status().name().toLowerCase() + ": " + verdict.reason();
+                return verdict.status().name().toLowerCase(Locale.ROOT) + ": " + verdict.reason();
         }
     }
 

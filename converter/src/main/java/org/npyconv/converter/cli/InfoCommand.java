@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.npyconv.formats.npy.NpyHeader;
 import org.npyconv.formats.pickle.PickleOpcode;
@@ -81,17 +82,17 @@ final class InfoCommand implements Callable<Integer> {
     }
 
     private void writeText(PrintWriter out, NpyHeader h, Integer protocol) {
-        out.printf("file:           %s%n", file);
-        out.printf("format:         .npy %s%n", h.versionString());
-        out.printf("descr:          %s%s%n", describeDescr(h.descr()), h.isObject() ? "  (object array: one pickle)" : "");
-        out.printf("shape:          %s%n", pythonShape(h.shape()));
-        out.printf("fortran_order:  %s%n", h.fortranOrder() ? "True" : "False");
-        out.printf("count:          %d%n", h.count());
-        out.printf("data offset:    %d%n", h.dataOffset());
+        out.printf(Locale.ROOT, "file:           %s%n", file);
+        out.printf(Locale.ROOT, "format:         .npy %s%n", h.versionString());
+        out.printf(Locale.ROOT, "descr:          %s%s%n", describeDescr(h.descr()), h.isObject() ? "  (object array: one pickle)" : "");
+        out.printf(Locale.ROOT, "shape:          %s%n", pythonShape(h.shape()));
+        out.printf(Locale.ROOT, "fortran_order:  %s%n", h.fortranOrder() ? "True" : "False");
+        out.printf(Locale.ROOT, "count:          %d%n", h.count());
+        out.printf(Locale.ROOT, "data offset:    %d%n", h.dataOffset());
         if (protocol != null) {
-            out.printf("pickle:         protocol %d%n", protocol);
+            out.printf(Locale.ROOT, "pickle:         protocol %d%n", protocol);
         } else {
-            out.printf("raw data:       %d bytes (%d per item); no index needed, items are found by offset%n",
+            out.printf(Locale.ROOT, "raw data:       %d bytes (%d per item); no index needed, items are found by offset%n",
                     dataBytes(h), h.dtype().itemSize());
         }
     }

@@ -73,13 +73,13 @@ final class NpzCommands {
                 }
                 out.println();
             } else {
-                out.printf("file:           %s%n", file);
-                out.printf("format:         .npz (zip archive, %d member%s)%n", members.size(), members.size() == 1 ? "" : "s");
-                out.printf("index:          %s (%s)%n", indexPath, status);
-                out.printf("%-16s %-8s %-14s %-9s %14s %14s%n", "member", "descr", "shape", "storage", "size", "compressed");
+                out.printf(Locale.ROOT, "file:           %s%n", file);
+                out.printf(Locale.ROOT, "format:         .npz (zip archive, %d member%s)%n", members.size(), members.size() == 1 ? "" : "s");
+                out.printf(Locale.ROOT, "index:          %s (%s)%n", indexPath, status);
+                out.printf(Locale.ROOT, "%-16s %-8s %-14s %-9s %14s %14s%n", "member", "descr", "shape", "storage", "size", "compressed");
                 for (NpzArchive.Member m : members) {
                     NpyHeader h = m.header();
-                    out.printf("%-16s %-8s %-14s %-9s %14d %14d%s%n", m.key(),
+                    out.printf(Locale.ROOT, "%-16s %-8s %-14s %-9s %14d %14d%s%n", m.key(),
                             h == null ? "-" : InfoCommand.describeDescr(h.descr()),
                             h == null ? "-" : InfoCommand.pythonShape(h.shape()), storage(m.zip()),
                             m.zip().uncompressedSize(), m.zip().compressedSize(),

@@ -20,6 +20,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import org.npyconv.formats.UnsupportedInputException;
@@ -380,7 +381,7 @@ public final class ElementJson {
                         loneSurrogate = false;
                     }
                     if (c < 0x20 || c == 0x7F || loneSurrogate) {
-                        sb.append(String.format("\\u%04x", (int) c));
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         sb.append(c);
                     }

@@ -14,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -352,9 +353,9 @@ public final class ElementRepr {
             } else if (cp == '\t') {
                 sb.append("\\t");
             } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-                sb.append(String.format("\\x%02x", cp));
+                sb.append(String.format(Locale.ROOT, "\\x%02x", cp));
             } else if (!isPrintable(cp)) {
-                sb.append(cp <= 0xFFFF ? String.format("\\u%04x", cp) : String.format("\\U%08x", cp));
+                sb.append(cp <= 0xFFFF ? String.format(Locale.ROOT, "\\u%04x", cp) : String.format(Locale.ROOT, "\\U%08x", cp));
             } else {
                 sb.appendCodePoint(cp);
             }
@@ -389,7 +390,7 @@ public final class ElementRepr {
             } else if (c == '\t') {
                 sb.append("\\t");
             } else if (c < 0x20 || c >= 0x7F) {
-                sb.append(String.format("\\x%02x", c));
+                sb.append(String.format(Locale.ROOT, "\\x%02x", c));
             } else {
                 sb.append((char) c);
             }

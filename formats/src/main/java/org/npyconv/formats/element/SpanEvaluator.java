@@ -2,6 +2,7 @@ package org.npyconv.formats.element;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
 import org.npyconv.formats.pickle.PickleOpcode;
 import org.npyconv.formats.CorruptInputException;
@@ -112,7 +113,7 @@ public final class SpanEvaluator {
             return null;
         }
         PickleOpcode op = PickleOpcode.of(cursor.opcode & 0xFF);
-        return op != null ? op.name() : String.format("opcode 0x%02x", cursor.opcode & 0xFF);
+        return op != null ? op.name() : String.format(Locale.ROOT, "opcode 0x%02x", cursor.opcode & 0xFF);
     }
 
     private static String reason(Exception e) {

@@ -12,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.UnsupportedInputException;
@@ -248,7 +249,7 @@ final class HeaderReader {
             if (b >= 0x20 && b < 0x7f && b != '\\' && b != '\'') {
                 sb.append((char) b);
             } else {
-                sb.append(String.format("\\x%02x", b));
+                sb.append(String.format(Locale.ROOT, "\\x%02x", b));
             }
         }
         return sb.append('\'').toString();

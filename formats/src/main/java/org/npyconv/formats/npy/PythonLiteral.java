@@ -660,7 +660,7 @@ final class PythonLiteral {
         if (c >= 0x20 && c < 0x7f) {
             return "'" + c + "'";
         }
-        return String.format("character U+%04X", (int) c);
+        return String.format(Locale.ROOT, "character U+%04X", (int) c);
     }
 
     private static boolean isNewline(char c) {
@@ -780,7 +780,7 @@ final class PythonLiteral {
             } else if (c == '\t') {
                 sb.append("\\t");
             } else if (c < 0x20 || c == 0x7f) {
-                sb.append(String.format("\\x%02x", (int) c));
+                sb.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
             } else {
                 sb.append(c);
             }

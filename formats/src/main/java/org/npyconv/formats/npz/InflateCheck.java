@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.zip.CRC32;
 import org.npyconv.formats.CorruptInputException;
 
@@ -106,7 +107,7 @@ public final class InflateCheck {
                         + " bytes the zip directory says", file, member.dataOffset(), "deflate");
             }
             if ((int) crc.getValue() != member.crc32()) {
-                throw new CorruptInputException(String.format("member %s inflates to bytes with CRC-32 %08x but the zip "
+                throw new CorruptInputException(String.format(Locale.ROOT, "member %s inflates to bytes with CRC-32 %08x but the zip "
                         + "directory says %08x", member.name(), (int) crc.getValue(), member.crc32()), file,
                         member.dataOffset(), "deflate");
             }

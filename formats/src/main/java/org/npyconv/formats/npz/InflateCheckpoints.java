@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.zip.CRC32;
 import org.npyconv.formats.CorruptInputException;
 
@@ -180,7 +181,7 @@ public final class InflateCheckpoints {
                     + " bytes but the zip directory says " + member.uncompressedSize(), file, member.dataOffset(), "deflate");
         }
         if ((int) crc.getValue() != member.crc32()) {
-            throw new CorruptInputException(String.format("member %s inflates to bytes with CRC-32 %08x but the zip "
+            throw new CorruptInputException(String.format(Locale.ROOT, "member %s inflates to bytes with CRC-32 %08x but the zip "
                     + "directory says %08x", member.name(), (int) crc.getValue(), member.crc32()), file,
                     member.dataOffset(), "deflate");
         }

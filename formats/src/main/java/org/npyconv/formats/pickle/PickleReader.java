@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.zip.Checksum;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.MappedReads;
@@ -1551,7 +1552,7 @@ public final class PickleReader implements Closeable {
 
     private CorruptInputException unknownOpcode(long offset, int code) {
         op = null;
-        return new CorruptInputException(String.format("unknown opcode byte 0x%02x", code), source, offset, null);
+        return new CorruptInputException(String.format(Locale.ROOT, "unknown opcode byte 0x%02x", code), source, offset, null);
     }
 
     /** The fixed part of the argument (length field or value) is cut off by the end of the input. */

@@ -2,6 +2,7 @@ package org.npyconv.formats.pickle;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * The three CPython codecs pickle text arguments are written in, reimplemented over byte ranges so
@@ -69,7 +70,7 @@ public final class PythonCodecs {
                     hi = 0x8F; // above U+10FFFF
                 }
             } else {
-                throw new IllegalArgumentException(String.format(
+                throw new IllegalArgumentException(String.format(Locale.ROOT,
                         "invalid UTF-8: byte 0x%02X at payload byte %d cannot start a character", c, i - off));
             }
             if (end - i <= need) {
@@ -78,7 +79,7 @@ public final class PythonCodecs {
             for (int k = 1; k <= need; k++) {
                 int cc = b[i + k] & 0xFF;
                 if (cc < lo || cc > hi) {
-                    throw new IllegalArgumentException(String.format(
+                    throw new IllegalArgumentException(String.format(Locale.ROOT,
                             "invalid UTF-8: byte 0x%02X at payload byte %d", cc, i + k - off));
                 }
                 lo = 0x80;
@@ -185,7 +186,7 @@ public final class PythonCodecs {
             for (int k = 0; k < digits; k++, i++) {
                 int d = i < end ? hexDigit(b[i]) : -1;
                 if (d < 0) {
-                    throw new IllegalArgumentException(String.format(
+                    throw new IllegalArgumentException(String.format(Locale.ROOT,
                             "truncated \\%s escape at position %d", digits == 4 ? "uXXXX" : "UXXXXXXXX", at));
                 }
                 cp = (cp << 4) | d;
