@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.npyconv.formats.Durability;
+import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.ReplacingFile;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -129,8 +130,13 @@ final class ExportCommand implements Callable<Integer> {
 
     private static void writeAll(NpyObjectArray array, Writer out) throws IOException {
         Iterator<Object> it = array.iterator();
-        while (it.hasNext()) {
-            ElementText.writeJson(it.next(), out);
+        for (long i = 0; it.hasNext(); i++) {
+            Object element = it.next();
+            try {
+                ElementText.writeJson(element, out);
+            } catch (NpyconvException e) {
+                throw ElementText.located(e, array, i);
+            }
             out.write('\n');
         }
     }

@@ -64,7 +64,11 @@ final class GetCommand implements Callable<Integer> {
             List<String> rendered = new java.util.ArrayList<>(flat.length);
             for (long at : flat) {
                 Object value = array.get(at);
-                rendered.add(json ? ElementText.json(value) : ElementText.repr(value));
+                try {
+                    rendered.add(json ? ElementText.json(value) : ElementText.repr(value));
+                } catch (NpyconvException e) {
+                    throw ElementText.located(e, array, at);
+                }
             }
             rendered.forEach(out::println);
         }

@@ -154,8 +154,13 @@ final class NpzCommands {
         try (NpyObjectArray array = npz.objectArray(args.get(0))) {
             List<String> rendered = new ArrayList<>();
             for (String p : args.subList(1, args.size())) {
-                Object value = array.get(GetCommand.flatPosition(p, array.shape(), array.size()));
-                rendered.add(json ? ElementText.json(value) : ElementText.repr(value));
+                long at = GetCommand.flatPosition(p, array.shape(), array.size());
+                Object value = array.get(at);
+                try {
+                    rendered.add(json ? ElementText.json(value) : ElementText.repr(value));
+                } catch (NpyconvException e) {
+                    throw ElementText.located(e, array, at);
+                }
             }
             rendered.forEach(out::println);
         }

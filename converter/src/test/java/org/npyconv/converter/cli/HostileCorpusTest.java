@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.formats.testing.FixtureCorpus;
+import org.npyconv.indexer.NpyObjectArray;
 
 /**
  * Every file of the hostile corpus ({@code testdata/hostile}, written by
@@ -234,6 +238,38 @@ class HostileCorpusTest {
         CliRun fine = CliRun.of("get", "--json", copy.toString(), "0", "1");
         assertEquals(0, fine.exitCode(), fine.err());
         assertEquals(List.of("[]", "[" + String.join(",", java.util.Collections.nCopies(10, "[]")) + "]"), fine.out().lines().toList());
+    }
+
+    /**
+     * Regression (docs/robustness.md): a failure while rendering an element (an expansion bomb, an
+     * int past Python's digit limit) named neither the element nor the file. Now the error line says
+     * which element of which file, and the byte its span starts at.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"dag_bomb_across_elements, get", "dag_bomb_across_elements, export",
+            "long4_256kib, get", "long4_256kib, export"})
+    void renderingFailuresNameTheElementTheFileAndTheByte(String name, String command) throws Exception {
+        Path copy = Files.copy(corpus().resolve(name + ".npy"), tmp.resolve(name + ".npy"));
+        CliRun run = assertTimeoutPreemptively(BOUND, () -> command.equals("get")
+                ? CliRun.of("get", copy.toString(), "0", "-1") : CliRun.of("export", copy.toString()));
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals(1, run.err().lines().count(), run.err());
+        Matcher m = Pattern.compile("^error: .* at byte (\\d+) \\(element (\\d+)\\) in (.*)$").matcher(run.err().strip());
+        assertTrue(m.matches(), run.err());
+        assertEquals(copy.toString(), m.group(3));
+        long element = Long.parseLong(m.group(2));
+        try (NpyObjectArray array = NpyObjectArray.open(copy)) {
+            if (command.equals("get")) {
+                // get renders 0 first, then the last: the one that failed is one of them
+                assertTrue(element == 0 || element == array.size() - 1, run.err());
+            }
+            SpanCursor cursor = array.index().cursorNear(element);
+            while (cursor.next() && cursor.index() < element) {
+                // to the element
+            }
+            assertEquals(element, cursor.index());
+            assertEquals(cursor.start(), Long.parseLong(m.group(1)), run.err());
+        }
     }
 
     /** After {@code index}, {@code info --json} lists every global and marks the dangerous ones. */
