@@ -2,10 +2,13 @@ package org.npyconv.formats;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -29,6 +32,8 @@ public final class ReplacingFile {
     /**
      * Creates an empty temporary file for {@code target} in its directory, after removing the
      * temporary files of {@code target} that dead processes left behind.
+     *
+     * @throws NpyconvException when the directory does not exist or is not writable (naming the target)
      */
     public static Path createTemp(Path target, String suffix) throws IOException {
         Path absolute = target.toAbsolutePath();
@@ -47,6 +52,13 @@ public final class ReplacingFile {
                 return Files.createFile(temp);
             } catch (FileAlreadyExistsException taken) {
                 // astronomically rare: draw another name
+            } catch (NoSuchFileException | NotDirectoryException noDirectory) {
+                // Said of the target, not of the temporary name the user never gave. Missing
+                // directories are not created, as cp, np.save and pyarrow do not create them: a
+                // mistyped path fails instead of growing a tree.
+                throw new NpyconvException("cannot write " + absolute + ": no such directory: " + dir, noDirectory);
+            } catch (AccessDeniedException denied) {
+                throw new NpyconvException("cannot write " + absolute + ": permission denied in " + dir, denied);
             }
         }
     }

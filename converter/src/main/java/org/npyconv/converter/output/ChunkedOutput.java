@@ -212,9 +212,7 @@ public final class ChunkedOutput {
             return writeDataset(array, dataset, options, allocator, schema, mode, sample, started);
         }
         Path target = destination.path().toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path temp = ReplacingFile.createTemp(target, "");
+        Path temp = ReplacingFile.createTemp(target, ""); // the directory must exist, as for cp
         boolean done = false;
         long rows;
         int chunks;

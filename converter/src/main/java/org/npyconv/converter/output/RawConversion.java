@@ -67,9 +67,7 @@ public final class RawConversion {
                     perChunk, column, started);
         }
         Path target = destination.path().toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path temp = ReplacingFile.createTemp(target, "");
+        Path temp = ReplacingFile.createTemp(target, ""); // the directory must exist, as for cp
         boolean done = false;
         int chunks;
         BulkIpcConversion bulk = BulkIpcConversion.of(array, columns, rows, perChunk, options);

@@ -80,6 +80,31 @@ class CliContractTest {
         assertEquals("error: no such file: " + tmp.resolve("absent.npy") + System.lineSeparator(), run.err());
     }
 
+    /**
+     * An output in a directory that does not exist fails in one line naming the output (not the
+     * temporary file), and no directory is created: cp, np.save and pyarrow behave so.
+     */
+    @Test
+    void anOutputInAMissingDirectoryIsOneErrorLineAndCreatesNothing() throws Exception {
+        Path input = Files.copy(FixtureCorpus.root().resolve("fixtures/numpy-2.4.6/strings_1001.npy"), tmp.resolve("strings.npy"));
+        Path raw = Files.copy(FixtureCorpus.root().resolve("fixtures/numpy-2.4.6/dt64_D.npy"), tmp.resolve("dates.npy"));
+        Path missing = tmp.resolve("no/such");
+        List<List<String>> commands = List.of(
+                List.of("convert", input.toString(), "--output", missing.resolve("x.parquet").toString()),
+                List.of("convert", input.toString(), "--output", missing.resolve("x.arrow").toString()),
+                List.of("convert", raw.toString(), "--output", missing.resolve("x.parquet").toString()),
+                List.of("export", input.toString(), "-o", missing.resolve("x.jsonl").toString()),
+                List.of("index", input.toString(), "--index", missing.resolve("x.npyidx").toString()));
+        for (List<String> c : commands) {
+            CliRun run = CliRun.of(c.toArray(String[]::new));
+            String target = c.get(c.size() - 1);
+            assertEquals(1, run.exitCode(), c + ": " + run.err());
+            assertEquals("error: cannot write " + target + ": no such directory: " + missing + System.lineSeparator(),
+                    run.err(), c.toString());
+            assertFalse(Files.exists(tmp.resolve("no")), c.toString());
+        }
+    }
+
     @Test
     void debugAddsTheStackTrace() {
         CliRun run = CliRun.of("--debug", "info", tmp.resolve("absent.npy").toString());
