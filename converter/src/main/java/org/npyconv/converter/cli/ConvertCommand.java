@@ -173,8 +173,14 @@ final class ConvertCommand implements Callable<Integer> {
         long nanos = (long) (s.seconds() * 1e9);
         // Concatenated, not printf: java.util.Formatter's number conversions load locale data (Sizes).
         out.println("converted " + s.rows() + " rows of " + file + " as " + describe(s) + " in " + s.chunks() + " "
-                + (fmt == OutputFormat.ARROW ? "record batches" : "row groups") + " (" + Sizes.human(s.bytes()) + ", "
+                + chunkWord(fmt, s.chunks()) + " (" + Sizes.human(s.bytes()) + ", "
                 + Sizes.seconds(nanos) + "): " + where(target, s.rows()) + "; " + Sizes.rate(inputBytes, nanos) + " of input");
+    }
+
+    /** "record batch(es)" or "row group(s)", as many as {@code chunks}. */
+    static String chunkWord(OutputFormat fmt, long chunks) {
+        String one = fmt == OutputFormat.ARROW ? "record batch" : "row group";
+        return chunks == 1 ? one : fmt == OutputFormat.ARROW ? one + "es" : one + "s";
     }
 
     private static String where(OutputTarget target, long rows) {

@@ -285,7 +285,7 @@ final class NpzCommands {
                 }
                 lines.add(String.format(Locale.ROOT, "converted member %s: %d rows as %s in %d %s (%s): %s",
                         m.key(), s.rows(), s.json() ? "JSON text" : TypeText.of(s.column()), s.chunks(),
-                        format == OutputFormat.ARROW ? "record batches" : "row groups", Sizes.human(s.bytes()), target));
+                        ConvertCommand.chunkWord(format, s.chunks()), Sizes.human(s.bytes()), target));
                 moves.add(new Path[] {staged, target});
             }
             for (Path[] move : moves) {
