@@ -30,6 +30,21 @@ public final class ReplacingFile {
     private ReplacingFile() {}
 
     /**
+     * Refuses a {@code target} that is the {@code source} being read, by any path (a symbolic or
+     * hard link included): renaming the output over it would destroy the input, which cp also
+     * refuses ("are the same file"). {@code what} names the target in the message ("output",
+     * "index").
+     *
+     * @throws NpyconvException when both exist and are the same file
+     */
+    public static void requireDistinct(Path source, Path target, String what) throws IOException {
+        if (Files.exists(source) && Files.exists(target) && Files.isSameFile(source, target)) {
+            throw new NpyconvException("the " + what + " " + target + " is the input file " + source
+                    + " itself: refusing to replace it");
+        }
+    }
+
+    /**
      * Creates an empty temporary file for {@code target} in its directory, after removing the
      * temporary files of {@code target} that dead processes left behind.
      *

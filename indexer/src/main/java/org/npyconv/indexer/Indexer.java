@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.npyconv.formats.CorruptInputException;
 import org.npyconv.formats.MappedReads;
+import org.npyconv.formats.ReplacingFile;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.npy.NpyHeader;
 import org.npyconv.formats.npyidx.PickleFacts;
@@ -119,6 +120,7 @@ public final class Indexer {
         if (checkpointInterval < 1) {
             throw new IllegalArgumentException("checkpoint interval must be at least 1");
         }
+        ReplacingFile.requireDistinct(file, index, "index");
         long began = System.nanoTime();
         NpyHeader header = NpyHeader.read(channel, file);
         if (!header.isObject()) {

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.npyconv.formats.CorruptInputException;
+import org.npyconv.formats.ReplacingFile;
 import org.npyconv.formats.UnsupportedInputException;
 import org.npyconv.formats.element.MemoSink;
 import org.npyconv.formats.element.SpanEvaluator;
@@ -146,6 +147,7 @@ public final class NpyObjectArray implements Closeable {
 
     public static NpyObjectArray open(Path file, Options options) throws IOException {
         Path indexPath = options.index() != null ? options.index() : Indexer.sidecarPath(file);
+        ReplacingFile.requireDistinct(file, indexPath, "index"); // before a rebuild's notice
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
         SidecarIndex index = null;
         try {

@@ -18,6 +18,7 @@ import org.npyconv.converter.output.OutputTarget;
 import org.npyconv.converter.output.OutputFormat;
 import org.npyconv.converter.output.RecycledBlocks;
 import org.npyconv.formats.Durability;
+import org.npyconv.formats.ReplacingFile;
 import org.npyconv.indexer.NpyObjectArray;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -132,6 +133,7 @@ final class ConvertCommand implements Callable<Integer> {
                 .withVersion(NpyconvCommand.Version.version())
                 .withDurability(fsync ? Durability.FSYNC : Durability.RENAME);
         PrintWriter out = spec.commandLine().getOut();
+        ReplacingFile.requireDistinct(file, output, "output");
         if (archive) {
             PrintWriter err = spec.commandLine().getErr();
             return NpzCommands.convert(file, output, fmt, index, base, out, err, m -> err.println("npyconv: " + m));

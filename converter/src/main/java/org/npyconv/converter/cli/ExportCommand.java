@@ -53,6 +53,9 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (output != null) {
+            ReplacingFile.requireDistinct(file, output, "output");
+        }
         if (NpzCommands.isArchive(file)) {
             NpzCommands.export(file, member, index, spec.commandLine().getErr(), new NpzCommands.ExportSink() {
                 @Override

@@ -212,6 +212,7 @@ public final class ChunkedOutput {
             return writeDataset(array, dataset, options, allocator, schema, mode, sample, started);
         }
         Path target = destination.path().toAbsolutePath();
+        ReplacingFile.requireDistinct(array.file(), target, "output");
         Path temp = ReplacingFile.createTemp(target, ""); // the directory must exist, as for cp
         boolean done = false;
         long rows;

@@ -67,6 +67,7 @@ public final class RawConversion {
                     perChunk, column, started);
         }
         Path target = destination.path().toAbsolutePath();
+        ReplacingFile.requireDistinct(array.file(), target, "output");
         Path temp = ReplacingFile.createTemp(target, ""); // the directory must exist, as for cp
         boolean done = false;
         int chunks;

@@ -105,6 +105,40 @@ class CliContractTest {
         }
     }
 
+    /**
+     * An output or index path that is the input itself (also through a symbolic link) is refused
+     * before anything is written: the rename at the end would have replaced the input with the
+     * output (convert did, silently).
+     */
+    @Test
+    void anOutputThatIsTheInputIsRefusedAndTheInputKept() throws Exception {
+        Path input = Files.copy(FixtureCorpus.root().resolve("fixtures/numpy-2.4.6/strings_1001.npy"), tmp.resolve("s.npy"));
+        byte[] original = Files.readAllBytes(input);
+        Path link = Files.createSymbolicLink(tmp.resolve("link.parquet"), input);
+        List<List<String>> commands = List.of(
+                List.of("convert", input.toString(), "--output", input.toString(), "--format", "parquet"),
+                List.of("convert", input.toString(), "--output", link.toString()),
+                List.of("export", input.toString(), "-o", input.toString()),
+                List.of("index", input.toString(), "--index", input.toString()),
+                List.of("get", input.toString(), "0", "--index", link.toString()),
+                List.of("convert", input.toString(), "--output", tmp.resolve("fine.arrow").toString(), "--index", input.toString()));
+        for (List<String> c : commands) {
+            CliRun run = CliRun.of(c.toArray(String[]::new));
+            assertEquals(1, run.exitCode(), c + ": " + run.err());
+            assertEquals(1, run.err().lines().count(), c + ": " + run.err());
+            assertTrue(run.err().startsWith("error: the ") && run.err().contains(" is the input file " + input
+                    + " itself: refusing to replace it"), c + ": " + run.err());
+            assertTrue(java.util.Arrays.equals(original, Files.readAllBytes(input)), c + ": the input changed");
+        }
+        assertEquals(List.of("link.parquet", "s.npy"), listing());
+    }
+
+    private List<String> listing() throws java.io.IOException {
+        try (Stream<Path> files = Files.list(tmp)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     @Test
     void debugAddsTheStackTrace() {
         CliRun run = CliRun.of("--debug", "info", tmp.resolve("absent.npy").toString());
