@@ -6,6 +6,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -74,6 +75,10 @@ public final class ReplacingFile {
                 throw new NpyconvException("cannot write " + absolute + ": no such directory: " + dir, noDirectory);
             } catch (AccessDeniedException denied) {
                 throw new NpyconvException("cannot write " + absolute + ": permission denied in " + dir, denied);
+            } catch (FileSystemException other) {
+                // a read-only file system, an immutable directory, ...: the system's reason
+                throw new NpyconvException("cannot write " + absolute + ": "
+                        + (other.getReason() != null ? other.getReason() : other.getClass().getSimpleName()), other);
             }
         }
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 import org.npyconv.formats.Durability;
+import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.ReplacingFile;
 
 /**
@@ -46,7 +47,16 @@ public final class SidecarWriter implements Closeable {
         }
         this.target = target;
         this.interval = interval;
-        this.temp = ReplacingFile.createTemp(target, "");
+        try {
+            this.temp = ReplacingFile.createTemp(target, "");
+        } catch (NpyconvException cannotWrite) {
+            if (cannotWrite.getCause() instanceof java.nio.file.NoSuchFileException
+                    || cannotWrite.getCause() instanceof java.nio.file.NotDirectoryException) {
+                throw cannotWrite; // a mistyped --index: the message says so
+            }
+            // Typically data on a read-only mount or in someone else's directory: its sidecar must live elsewhere.
+            throw new NpyconvException(cannotWrite.reason() + " (put the index elsewhere with --index P)", cannotWrite);
+        }
         this.checkpointTemp = ReplacingFile.createTemp(target, ".ckpt");
         FileChannel o = null;
         try {
