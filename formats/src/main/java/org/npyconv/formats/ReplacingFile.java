@@ -13,6 +13,8 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -28,7 +30,51 @@ import java.util.concurrent.ThreadLocalRandom;
  * directory is not protected: the directory is assumed to be written from one machine.)
  */
 public final class ReplacingFile {
+    /**
+     * This process's temporary files not yet renamed into place or discarded. A shutdown hook
+     * deletes them when the JVM is asked to stop (SIGTERM, SIGINT: {@code timeout}, Ctrl-C, a
+     * service manager), so only a SIGKILL or a power loss leaves any for the next run to sweep.
+     */
+    private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ReplacingFile::deletePending, "npyconv-temp-cleanup"));
+    }
+
     private ReplacingFile() {}
+
+    /**
+     * Makes {@code temp} (a temporary file created by other means than {@link #createTemp}) one of
+     * those deleted if the JVM is stopped before {@link #moveIntoPlace} or {@link #discard}.
+     */
+    public static void track(Path temp) {
+        PENDING.add(temp);
+    }
+
+    /** Deletes a temporary file that will not be renamed into place (a failed run's). */
+    public static void discard(Path temp) throws IOException {
+        try {
+            Files.deleteIfExists(temp);
+        } finally {
+            PENDING.remove(temp);
+        }
+    }
+
+    /** The shutdown hook's work; also what a run that ends normally leaves: nothing. */
+    static void deletePending() {
+        for (Path p : PENDING) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException | RuntimeException ignored) {
+                // best effort while the JVM stops
+            }
+        }
+    }
+
+    /** How many temporary files are pending (tests). */
+    static int pendingCount() {
+        return PENDING.size();
+    }
 
     /**
      * Refuses a {@code target} that is the {@code source} being read, by any path (a symbolic or
@@ -65,7 +111,9 @@ public final class ReplacingFile {
             long draw = ThreadLocalRandom.current().nextLong();
             Path temp = dir.resolve(mine + Long.toUnsignedString(draw) + suffix);
             try {
-                return Files.createFile(temp);
+                Files.createFile(temp);
+                PENDING.add(temp);
+                return temp;
             } catch (FileAlreadyExistsException taken) {
                 // astronomically rare: draw another name
             } catch (NoSuchFileException | NotDirectoryException noDirectory) {
@@ -122,6 +170,7 @@ public final class ReplacingFile {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
+        PENDING.remove(temp);
         if (durability != Durability.FSYNC) {
             return;
         }

@@ -73,4 +73,25 @@ class ReplacingFileTest {
         assertEquals("new", Files.readString(target));
         assertTrue(Files.notExists(temp));
     }
+
+    /**
+     * Temporary files are pending (deleted by the shutdown hook) from creation until they are
+     * renamed into place or discarded, and the hook's work deletes exactly the pending ones.
+     */
+    @Test
+    void temporaryFilesArePendingUntilRenamedOrDiscarded() throws Exception {
+        int before = ReplacingFile.pendingCount();
+        Path kept = ReplacingFile.createTemp(dir.resolve("kept.bin"), "");
+        Path dropped = ReplacingFile.createTemp(dir.resolve("dropped.bin"), "");
+        Path orphan = ReplacingFile.createTemp(dir.resolve("orphan.bin"), "");
+        assertEquals(before + 3, ReplacingFile.pendingCount());
+        ReplacingFile.moveIntoPlace(kept, dir.resolve("kept.bin"), Durability.RENAME);
+        ReplacingFile.discard(dropped);
+        assertEquals(before + 1, ReplacingFile.pendingCount());
+        ReplacingFile.deletePending(); // what SIGTERM would run
+        assertTrue(Files.exists(dir.resolve("kept.bin")));
+        assertTrue(Files.notExists(orphan) && Files.notExists(dropped));
+        ReplacingFile.discard(orphan);
+        assertEquals(before, ReplacingFile.pendingCount());
+    }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.npyconv.formats.ReplacingFile;
 import org.npyconv.formats.npy.NpyHeader;
 import org.npyconv.formats.npyidx.ArchiveFingerprint;
 import org.npyconv.formats.npyidx.ArchiveIndexWriter;
@@ -66,6 +67,7 @@ public final class NpzIndexer {
                     if (!m.isStored()) {
                         deflated++;
                         inflTemp = Files.createTempFile(dir, index.getFileName() + ".tmp-", ".infl");
+                        ReplacingFile.track(inflTemp);
                         inflSink = FileChannel.open(inflTemp, StandardOpenOption.READ, StandardOpenOption.WRITE);
                         checkpoints += InflateCheckpoints.record(channel, archive, m, inflateSpacing, inflSink);
                         table = InflateCheckpoints.of(inflSink.map(FileChannel.MapMode.READ_ONLY, 0, inflSink.size()),
@@ -78,6 +80,7 @@ public final class NpzIndexer {
                         if (header.isObject()) {
                             objects++;
                             idxTemp = Files.createTempFile(dir, index.getFileName() + ".tmp-", ".npyidx");
+                            ReplacingFile.track(idxTemp);
                             Indexer.Result r = Indexer.build(view, name, mtime, m.name(), idxTemp, checkpointInterval,
                                     progress);
                             elements += r.elements();
@@ -90,10 +93,10 @@ public final class NpzIndexer {
                     }
                 } finally {
                     if (inflTemp != null) {
-                        Files.deleteIfExists(inflTemp);
+                        ReplacingFile.discard(inflTemp);
                     }
                     if (idxTemp != null) {
-                        Files.deleteIfExists(idxTemp);
+                        ReplacingFile.discard(idxTemp);
                     }
                 }
             }

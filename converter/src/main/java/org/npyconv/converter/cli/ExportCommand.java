@@ -126,7 +126,7 @@ final class ExportCommand implements Callable<Integer> {
             done = true;
         } finally {
             if (!done) {
-                Files.deleteIfExists(temp);
+                ReplacingFile.discard(temp);
             }
         }
     }

@@ -243,7 +243,7 @@ public final class ChunkedOutput {
             done = true;
         } finally {
             if (!done) {
-                Files.deleteIfExists(temp);
+                ReplacingFile.discard(temp);
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;

@@ -97,7 +97,7 @@ final class DatasetDirectory {
                 durability.force(temp);
                 ReplacingFile.moveIntoPlace(temp, dir.resolve(MARKER), durability);
             } finally {
-                Files.deleteIfExists(temp);
+                ReplacingFile.discard(temp);
             }
             done = true;
         } finally {

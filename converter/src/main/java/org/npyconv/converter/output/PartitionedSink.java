@@ -14,6 +14,7 @@ import org.apache.arrow.vector.ExtensionTypeVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.npyconv.formats.ReplacingFile;
 
 /**
  * A {@link ChunkSink} that cuts the row stream into the parts of a {@link DatasetOutput}: part k gets
@@ -181,7 +182,7 @@ final class PartitionedSink implements ChunkSink {
                 if (r != null) {
                     r.close();
                 }
-                Files.deleteIfExists(temp);
+                ReplacingFile.discard(temp);
                 throw e;
             }
             root = r;

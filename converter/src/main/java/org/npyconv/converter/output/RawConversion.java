@@ -83,7 +83,7 @@ public final class RawConversion {
                 done = true;
             } finally {
                 if (!done) {
-                    Files.deleteIfExists(temp);
+                    ReplacingFile.discard(temp);
                 }
             }
             return new ConversionSummary(rows, chunks, Files.size(target), (System.nanoTime() - started) / 1e9, column, false);
@@ -119,7 +119,7 @@ public final class RawConversion {
             done = true;
         } finally {
             if (!done) {
-                Files.deleteIfExists(temp);
+                ReplacingFile.discard(temp);
             }
         }
         return new ConversionSummary(rows, chunks, Files.size(target), (System.nanoTime() - started) / 1e9, column, false);

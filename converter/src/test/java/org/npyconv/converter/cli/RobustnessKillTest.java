@@ -152,6 +152,36 @@ class RobustnessKillTest {
         assertEquals(before, temps(dir, ""));
     }
 
+    /**
+     * SIGTERM (what {@code timeout}, {@code kill} and service managers send; Ctrl-C's SIGINT runs
+     * the same JVM shutdown) midway through index, export and convert: the run's temporary files
+     * are deleted on the way out, and nothing appears under the final names.
+     */
+    @Test
+    void terminatedRunsRemoveTheirTemporaryFiles() throws Exception {
+        Path npy = Files.createLink(tmp.resolve("big.npy"), big);
+        List<List<String>> runs = List.of(
+                List.of("index", npy.toString(), "--index", tmp.resolve("t.npyidx").toString()),
+                List.of("export", npy.toString(), "--index", tmp.resolve("t.npyidx").toString(), "-o", tmp.resolve("t.jsonl").toString()),
+                List.of("convert", npy.toString(), "--index", tmp.resolve("t.npyidx").toString(), "--output",
+                        tmp.resolve("t.parquet").toString(), "--threads", "1"));
+        List<String> prefixes = List.of("t.npyidx.tmp-", "t.jsonl.tmp-", "t.parquet.tmp-");
+        for (int i = 0; i < runs.size(); i++) {
+            Process child = npyconv(runs.get(i).toArray(String[]::new));
+            awaitGrowingTemp(tmp, prefixes.get(i), 64 * 1024, child);
+            child.destroy(); // SIGTERM
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(143, child.exitValue(), "stopped by SIGTERM: " + runs.get(i));
+            assertEquals(List.of(), temps(tmp, prefixes.get(i)), "temporary files left by " + runs.get(i));
+            Path target = tmp.resolve(prefixes.get(i).substring(0, prefixes.get(i).length() - ".tmp-".length()));
+            assertTrue(Files.notExists(target), "no output under the final name: " + target);
+            if (i == 0) {
+                // the later runs need the index: made by a clean run
+                assertEquals(0, CliRun.of(runs.get(0).toArray(String[]::new)).exitCode());
+            }
+        }
+    }
+
     private static Process npyconv(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), NpyconvCommand.class.getName()));

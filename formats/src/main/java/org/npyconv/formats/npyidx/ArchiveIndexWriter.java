@@ -40,6 +40,7 @@ public final class ArchiveIndexWriter implements Closeable {
     private ArchiveIndexWriter(Path target) throws IOException {
         this.target = target;
         this.temp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName() + ".tmp-", "");
+        ReplacingFile.track(temp);
         FileChannel o = null;
         try {
             o = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
@@ -51,7 +52,7 @@ public final class ArchiveIndexWriter implements Closeable {
             if (o != null) {
                 o.close();
             }
-            Files.deleteIfExists(temp);
+            ReplacingFile.discard(temp);
             throw e;
         }
         this.out = o;
@@ -129,7 +130,7 @@ public final class ArchiveIndexWriter implements Closeable {
     public void close() throws IOException {
         if (!finished) {
             out.close();
-            Files.deleteIfExists(temp);
+            ReplacingFile.discard(temp);
         }
     }
 

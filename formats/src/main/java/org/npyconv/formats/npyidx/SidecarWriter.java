@@ -67,8 +67,8 @@ public final class SidecarWriter implements Closeable {
             if (o != null) {
                 o.close();
             }
-            Files.deleteIfExists(temp);
-            Files.deleteIfExists(checkpointTemp);
+            ReplacingFile.discard(temp);
+            ReplacingFile.discard(checkpointTemp);
             throw e;
         }
         this.out = o;
@@ -254,9 +254,9 @@ public final class SidecarWriter implements Closeable {
             }
             checkpoints.close();
         } finally {
-            Files.deleteIfExists(checkpointTemp);
+            ReplacingFile.discard(checkpointTemp);
             if (!finished) {
-                Files.deleteIfExists(temp);
+                ReplacingFile.discard(temp);
             }
         }
     }
