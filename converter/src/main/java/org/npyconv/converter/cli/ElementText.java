@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import org.npyconv.formats.NpyconvException;
 import org.npyconv.formats.element.ElementJson;
 import org.npyconv.formats.element.ElementRepr;
-import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
 /** The two renderings {@code get} and {@code export} print: JSON (docs/elements.md) and Python-like text. */
@@ -39,11 +38,6 @@ final class ElementText {
         if (e.file() != null || e.offset() >= 0) {
             return e;
         }
-        SpanCursor cursor = array.index().cursorNear(element);
-        while (cursor.next() && cursor.index() < element) {
-            // to the element's own span record
-        }
-        long start = cursor.index() == element ? cursor.start() : -1;
-        return new NpyconvException(e.reason(), array.file(), start, "element " + element, e);
+        return new NpyconvException(e.reason(), array.file(), array.index().span(element).start(), "element " + element, e);
     }
 }

@@ -25,8 +25,6 @@ import org.npyconv.converter.arrow.MixedTypesException;
 import org.npyconv.converter.arrow.TypeInferrer;
 import org.npyconv.converter.arrow.ValueWriter;
 import org.npyconv.formats.element.NdArray;
-import org.npyconv.formats.npyidx.PickleFacts;
-import org.npyconv.formats.npyidx.SidecarIndex;
 import org.npyconv.formats.npyidx.SpanCursor;
 import org.npyconv.indexer.NpyObjectArray;
 
@@ -193,7 +191,7 @@ final class ChunkProducer {
         long next() {
             started = true;
             long full = Math.min(size, from + options.rowsPerChunk());
-            if (skipByCheckpoints && full - from > 1 && spanBytesAtMost(from, full) < byteLimit) {
+            if (skipByCheckpoints && full - from > 1 && array.index().spanBytesAtMost(from, full) < byteLimit) {
                 // Every element fits under the byte bound, so the walk below would cut at `full` too:
                 // no need to read its span records (10 M of them for a file of short strs, on the
                 // thread that also writes the output).
@@ -233,21 +231,6 @@ final class ChunkProducer {
             }
             from = to;
             return to;
-        }
-
-        /**
-         * An upper bound of the bytes the spans of elements {@code [a, b)} take: they lie between the
-         * start of the checkpoint at or below {@code a} and the start of the one at or after
-         * {@code b} (or the STOP opcode).
-         */
-        private long spanBytesAtMost(long a, long b) {
-            SidecarIndex index = array.index();
-            PickleFacts facts = index.pickle();
-            long interval = facts.checkpointInterval();
-            long checkpoints = (facts.elementCount() + interval - 1) / interval;
-            long after = (b + interval - 1) / interval;
-            long end = after < checkpoints ? index.checkpointStart(after) : facts.stopOffset();
-            return end - index.checkpointStart(a / interval);
         }
     }
 

@@ -171,15 +171,22 @@ public final class SidecarIndex implements Closeable {
     }
 
     /**
-     * Where checkpoint {@code k}'s element ({@code k * checkpointInterval}) starts in the file: with
-     * the next checkpoint's, a bound on the bytes the elements between them take, without reading
-     * their span records.
+     * An upper bound of the bytes the spans of elements {@code [from, to)} take, from the checkpoint
+     * table alone (no span record is read): they lie between the start of the checkpoint at or
+     * below {@code from} and the start of the one at or after {@code to}, or the STOP opcode.
      */
-    public long checkpointStart(long k) {
-        long checkpoints = (pickle.elementCount() + pickle.checkpointInterval() - 1) / pickle.checkpointInterval();
-        if (k < 0 || k >= checkpoints) {
-            throw new IndexOutOfBoundsException("checkpoint " + k + " of " + checkpoints);
+    public long spanBytesAtMost(long from, long to) {
+        if (from < 0 || to <= from || to > pickle.elementCount()) {
+            throw new IndexOutOfBoundsException("elements [" + from + ", " + to + ") of " + pickle.elementCount());
         }
+        long interval = pickle.checkpointInterval();
+        long after = (to + interval - 1) / interval;
+        long end = after < checkpointCount ? checkpointStart(after) : pickle.stopOffset();
+        return end - checkpointStart(from / interval);
+    }
+
+    /** Where checkpoint {@code k}'s element ({@code k * checkpointInterval}) starts in the file. */
+    private long checkpointStart(long k) {
         return section(SidecarLayout.CKPT).getLong(Math.toIntExact(k * SidecarLayout.CHECKPOINT_SIZE));
     }
 
