@@ -2,7 +2,8 @@
 # Creates the Python environments that the fixture generator, the differential checks and the
 # benchmarks use. Installs offline from the machine's wheel store; idempotent and quick when done.
 #   .venv/np1  numpy 1.26.4                      (writes NumPy 1.x fixtures)
-#   .venv/np2  numpy 2.4.6 + pyarrow 25.0.1      (NumPy 2.x fixtures, pyarrow checks, benchmarks)
+#   .venv/np2  numpy 2.4.6 + pyarrow 25.0.1 + polars 1.44.2
+#                                                (NumPy 2.x fixtures, pyarrow and Polars checks, benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make_venv() {
@@ -17,4 +18,4 @@ make_venv() {
   echo "$*" > "$stamp"
 }
 make_venv .venv/np1 numpy==1.26.4
-make_venv .venv/np2 numpy==2.4.6 pyarrow==25.0.1
+make_venv .venv/np2 numpy==2.4.6 pyarrow==25.0.1 polars==1.44.2

@@ -79,12 +79,18 @@ public final class VariableShapeTensorType extends ArrowType.ExtensionType {
         return new TensorVector(new Field(name, fieldType, null), allocator, storage);
     }
 
-    /** The storage field: {@code struct<data: list<valueType>, shape: fixed_size_list<int32>[ndim]>}. */
+    /**
+     * The storage field: {@code struct<data: list<valueType>, shape: fixed_size_list<int32>[ndim]>},
+     * every field nullable, as Arrow C++ builds it. A shape is never null, but declaring it
+     * non-nullable made the Arrow schema disagree with the Parquet columns (which are optional):
+     * Polars trusts the embedded Arrow schema and, skipping rows in a sliced read, mis-counted the
+     * shape column's levels and returned the shapes of earlier rows (tools/check_polars.py).
+     */
     public Field storageField(String name) {
         Field data = new Field("data", FieldType.nullable(ArrowType.List.INSTANCE),
                 java.util.List.of(Field.nullable("item", valueType)));
-        Field shape = new Field("shape", new FieldType(false, new ArrowType.FixedSizeList(ndim), null),
-                java.util.List.of(new Field("item", new FieldType(false, new ArrowType.Int(32, true), null), null)));
+        Field shape = new Field("shape", FieldType.nullable(new ArrowType.FixedSizeList(ndim)),
+                java.util.List.of(Field.nullable("item", new ArrowType.Int(32, true))));
         return new Field(name, FieldType.nullable(storageType()), java.util.List.of(data, shape));
     }
 

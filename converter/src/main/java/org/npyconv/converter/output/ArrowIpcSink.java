@@ -6,7 +6,6 @@ import org.apache.arrow.vector.FieldVector;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Optional;
-import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
@@ -25,7 +24,7 @@ final class ArrowIpcSink implements ChunkSink {
         CompressionUtil.CodecType codec;
         switch (compression) {
             case ZSTD:
-                factory = CommonsCompressionFactory.INSTANCE;
+                factory = ZstdBodyCodec.FACTORY;
                 codec = CompressionUtil.CodecType.ZSTD;
                 break;
             case NONE:

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.compression.CommonsCompressionFactory;
 import org.apache.arrow.vector.compression.CompressionCodec;
 import org.apache.arrow.vector.compression.CompressionUtil;
 import org.apache.arrow.vector.compression.NoCompressionCodec;
@@ -127,7 +126,7 @@ final class BulkIpcConversion {
     /** Chunks compressed on worker threads ({@link CompressedBulkChunks}), written here in row order. */
     private void writeCompressed(IpcFileWriter file, FileChannel out, BufferAllocator allocator) throws IOException {
         // The factory and default level ArrowIpcSink gives ArrowFileWriter: the same compressed bytes.
-        CompressionCodec codec = CommonsCompressionFactory.INSTANCE.createCodec(CompressionUtil.CodecType.ZSTD);
+        CompressionCodec codec = ZstdBodyCodec.FACTORY.createCodec(CompressionUtil.CodecType.ZSTD);
         try (CompressedBulkChunks chunks = new CompressedBulkChunks(array, bulk, rows, perChunk, codec, allocator,
                 options.threads());
              EarlyWriteback writeback = EarlyWriteback.of(out, options.durability())) {

@@ -163,6 +163,22 @@ class ConvertCorpusTest {
         assertTrue(r.output().contains(" passed, 0 failed"), r.output());
     }
 
+    /**
+     * Polars, a reader with its own Arrow IPC and Parquet code, reads every output as pyarrow does,
+     * whole and in a lazily sliced row range (tools/check_polars.py; the outputs are in 7-row
+     * chunks, so the ranges cross chunk boundaries).
+     */
+    @Test
+    @Order(3)
+    void polarsReadsAsPyarrowDoes() throws Exception {
+        Path python = Python.interpreter();
+        Assumptions.assumeTrue(python != null, "no Python venv with polars (tools/setup-python.sh)");
+        Assumptions.assumeTrue(Files.exists(out.resolve("manifest.json")), "pyarrowAgrees did not write the manifest");
+        Python.Result r = Python.run(python, Python.script("check_polars.py").toString(), out.toString());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains(" passed, 0 failed"), r.output());
+    }
+
     /** DuckDB reads every Parquet output with the right row count, and the values of the types it maps cleanly. */
     @Test
     @Order(3)

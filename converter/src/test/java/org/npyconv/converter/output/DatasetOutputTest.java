@@ -78,11 +78,12 @@ class DatasetOutputTest {
      * Reads DIR with pyarrow: per-part row counts, per-part metadata ({@code npyconv.part},
      * {@code npyconv.first_row}, the rest equal to the single-file output's), every part's schema
      * equal, {@code pyarrow.dataset} of the directory equal (types and values, in order) to the
-     * single-file conversion; with {@code vsNumpy}, also to {@code pa.array(np.load(IN).ravel())}.
+     * single-file conversion; with {@code vsNumpy}, also to {@code pa.array(np.load(IN).ravel())};
+     * Polars' scan of the part files equal to it too, whole and in a row range across a part boundary.
      */
     private static final String CHECK = String.join("\n",
             "import sys, os, json, numpy as np, pyarrow as pa, pyarrow.dataset as ds, pyarrow.parquet as pq, pyarrow.ipc as ipc",
-            "fmt, d, n, ref, npy, vs_numpy = sys.argv[1:7]",
+            "fmt, d, n, ref, npy, vs_numpy, tools = sys.argv[1:8]",
             "n = int(n)",
             "read = (lambda p: pq.read_table(p)) if fmt == 'parquet' else (lambda p: ipc.open_file(p).read_all())",
             "parts = sorted(x for x in os.listdir(d) if x.startswith('part-'))",
@@ -107,6 +108,14 @@ class DatasetOutputTest {
             "    col = got.column('value').combine_chunks()",
             "    assert col.type == w.type, (col.type, w.type)",
             "    assert same(col, w), 'values differ from numpy'",
+            "sys.path.insert(0, tools)",
+            "import check_polars as cp  # Polars reads the parts as one table, also a range across a part boundary",
+            "scan = cp.pl.scan_parquet(os.path.join(d, 'part-*.parquet')) if fmt == 'parquet' else cp.pl.scan_ipc(os.path.join(d, 'part-*.arrow'))",
+            "problem = cp.difference(want, scan.collect())",
+            "assert problem is None, 'Polars: ' + problem",
+            "start = max(0, n - 1)",
+            "problem = cp.difference(want.slice(start, 3), scan.slice(start, 3).collect(), start)",
+            "assert problem is None, 'Polars slice: ' + problem",
             "marker = json.load(open(os.path.join(d, '_SUCCESS')))",
             "assert marker['parts'] == len(parts) and marker['rows'] == rows and marker['format'] == fmt, marker",
             "print('ok', rows, len(parts))");
@@ -116,7 +125,7 @@ class DatasetOutputTest {
         Path python = Python.interpreter();
         assumeTrue(python != null, "no Python with pyarrow (tools/setup-python.sh)");
         Python.Result r = Python.run(python, "-c", CHECK, fmt, dir.toString(), Long.toString(n), reference.toString(),
-                npy.toString(), vsNumpy ? "yes" : "no");
+                npy.toString(), vsNumpy ? "yes" : "no", Python.script("check_polars.py").getParent().toString());
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().startsWith("ok "), r.output());
     }

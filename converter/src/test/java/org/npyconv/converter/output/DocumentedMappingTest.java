@@ -116,5 +116,9 @@ class DocumentedMappingTest {
         Python.Result r = Python.run(python, Python.script("check_arrow.py").toString(), dir.toString());
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("8 passed, 0 failed"), r.output());
+        // Polars too: tensors as their storage, maps as lists of {key, value} (tools/check_polars.py)
+        Python.Result polars = Python.run(python, Python.script("check_polars.py").toString(), dir.toString());
+        assertEquals(0, polars.exit(), polars.output());
+        assertTrue(polars.output().contains("22 passed, 0 failed"), polars.output());
     }
 }
