@@ -244,8 +244,10 @@ final class NpzCommands {
 
     /**
      * One output per member in directory {@code outDir}: {@code KEY.parquet} (or {@code .arrow}).
-     * All outputs are written into a temporary directory inside {@code outDir} and moved into place
-     * only when every member has converted, so a failure leaves no partial output.
+     * Each output is staged under a temporary name beside its target ({@link ReplacingFile#createTemp})
+     * and all are renamed into place only when every member has converted, so a failure leaves no
+     * partial output; SIGTERM/SIGINT midway deletes the staged ones too (the shutdown hook deletes
+     * every pending temporary), and a SIGKILLed run's are swept by the next run writing the member.
      */
     static int convert(Path file, Path outDir, OutputFormat format, Path index, ConvertOptions base,
             PrintWriter out, PrintWriter err, Consumer<String> skipped) throws IOException {
@@ -254,7 +256,6 @@ final class NpzCommands {
         List<Path[]> moves = new ArrayList<>();
         boolean done = false;
         boolean created = !Files.isDirectory(outDir);
-        Path temp = null;
         try (NpzArchive npz = NpzArchive.open(file, options(index, err));
              RecycledBlocks blocks = new RecycledBlocks(RecycledBlocks.FOR_CONVERSION);
              BufferAllocator allocator = blocks.newRootAllocator()) {
@@ -263,14 +264,14 @@ final class NpzCommands {
                         + "--output must name a directory, not " + outDir);
             }
             Files.createDirectories(outDir);
-            temp = Files.createTempDirectory(outDir, ".npyconv-convert-");
             for (NpzArchive.Member m : npz.members()) {
                 if (m.header() == null) {
                     skipped.accept("skipped member " + m.key() + ": not a .npy file");
                     continue;
                 }
                 Path target = outDir.resolve(m.key() + extension);
-                Path staged = temp.resolve(m.key() + extension);
+                Path staged = ReplacingFile.createTemp(target, "");
+                moves.add(new Path[] {staged, target});
                 ConversionSummary s;
                 if (m.isObject()) {
                     try (NpyObjectArray array = npz.objectArray(m.key())) {
@@ -286,22 +287,16 @@ final class NpzCommands {
                 lines.add(String.format(Locale.ROOT, "converted member %s: %d rows as %s in %d %s (%s): %s",
                         m.key(), s.rows(), s.json() ? "JSON text" : TypeText.of(s.column()), s.chunks(),
                         ConvertCommand.chunkWord(format, s.chunks()), Sizes.human(s.bytes()), target));
-                moves.add(new Path[] {staged, target});
             }
             for (Path[] move : moves) {
                 ReplacingFile.moveIntoPlace(move[0], move[1], base.durability());
             }
             done = true;
         } finally {
-            if (temp != null) {
-                if (!done) {
-                    try (Stream<Path> left = Files.list(temp)) {
-                        for (Path p : (Iterable<Path>) left::iterator) {
-                            Files.deleteIfExists(p);
-                        }
-                    }
+            if (!done) {
+                for (Path[] move : moves) {
+                    ReplacingFile.discard(move[0]);
                 }
-                Files.deleteIfExists(temp);
             }
             if (!done && created && Files.isDirectory(outDir)) {
                 try (Stream<Path> left = Files.list(outDir)) {

@@ -182,6 +182,40 @@ class RobustnessKillTest {
         }
     }
 
+    /**
+     * SIGTERM while an .npz converts its second member: the first member's finished output, staged
+     * under a temporary name until every member is done, goes too; nothing is left in the output
+     * directory (it used to keep a hidden staging directory holding the first member's file).
+     */
+    @Test
+    void terminatedNpzConversionLeavesNoStagedMembers() throws Exception {
+        Path npz = tmp.resolve("two.npz");
+        Path python = Path.of(System.getProperty("npyconv.root", ".")).resolve(".venv/np2/bin/python");
+        Process zip = new ProcessBuilder(python.toString(), "-c", String.join("\n",
+                "import sys, zipfile, io, numpy as np",
+                "small = io.BytesIO(); np.save(small, np.array(['x', 'y'], dtype=object), allow_pickle=True)",
+                "with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_STORED) as z:",
+                "    z.writestr('a.npy', small.getvalue())",
+                "    z.write(sys.argv[2], 'b.npy')"), npz.toString(), big.toString()).redirectErrorStream(true).start();
+        String output = new String(zip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(zip.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(0, zip.exitValue(), output);
+        assertEquals(0, CliRun.of("index", npz.toString()).exitCode());
+
+        Path out = tmp.resolve("members");
+        Process child = npyconv("convert", npz.toString(), "--output", out + "/", "--threads", "1");
+        awaitGrowingTemp(tmp, "members", 0, child);
+        awaitGrowingTemp(out, "b.parquet.tmp-", 64 * 1024, child);
+        child.destroy(); // SIGTERM
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(143, child.exitValue(), "stopped by SIGTERM");
+        try (Stream<Path> left = Files.walk(out)) {
+            assertEquals(List.of(), left.filter(Files::isRegularFile).map(Path::toString).collect(Collectors.toList()),
+                    "nothing left of the stopped conversion");
+        }
+        assertEquals(List.of(), temps(out, "."), "no hidden staging directory");
+    }
+
     private static Process npyconv(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), NpyconvCommand.class.getName()));
