@@ -8,14 +8,14 @@ second, independent reader, Polars (its own Rust readers of Arrow IPC and Parque
 opens the same files unmodified and sees the same table. For every output of every entry (Arrow IPC,
 Parquet, and the --on-mixed json Arrow file):
   * pl.read_ipc / pl.read_parquet: the same column names, row count and values as pyarrow's reading
-    of the file (NaN equal to NaN, -0.0 distinct from 0.0; timestamps and durations compared as
-    their integer counts, which Python's datetime cannot hold at nanoseconds);
+    of the file (NaN equal to NaN, -0.0 distinct from 0.0; timestamps, times and durations compared
+    as integer nanoseconds: Polars has no second unit, Python's datetime no nanoseconds);
   * a random read: pl.scan_ipc / pl.scan_parquet of a row range in the middle, sliced lazily, equal
     to the same rows of pyarrow's table.
 Polars has no map type: it reads map<K, V> as a list of {key, value} structs, compared as such.
 Polars has no tensor types: it reads arrow.fixed_shape_tensor and arrow.variable_shape_tensor as
-their storage (an Array column, a struct of data and shape); asked to, it keeps them as extension
-columns. Prints one line per file and ends with 'N passed, N failed'; exits 1 on any failure.
+their storage (an Array column, a struct of data and shape), compared with pyarrow's storage.
+Prints one line per file and ends with 'N passed, N failed'; exits 1 on any failure.
 """
 import json
 import math
