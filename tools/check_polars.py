@@ -32,7 +32,11 @@ import pyarrow.parquet as pq  # noqa: E402
 
 
 def same(a, b):
-    """Equality of Python values, NaN equal to NaN, -0.0 distinct from 0.0, types compared too."""
+    """Equality of Python values, NaN equal to NaN, -0.0 distinct from 0.0, types compared too.
+
+    Stricter than check_arrow.same, which lets 1 equal 1.0 (a fixture's JSON against a column):
+    here both sides are Arrow readings of one file, and an int read as a float is a difference.
+    """
     if isinstance(a, float) and isinstance(b, float):
         if math.isnan(a) and math.isnan(b):
             return True
