@@ -1,16 +1,16 @@
 package org.npyconv.converter.cli;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.channels.Channels;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.npyconv.formats.Durability;
 import org.npyconv.formats.NpyconvException;
+import org.npyconv.formats.element.JsonBytes;
 import org.npyconv.formats.ReplacingFile;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -93,15 +93,31 @@ final class ExportCommand implements Callable<Integer> {
 
     /** What writes the JSON Lines. */
     private interface Body {
-        void writeTo(Writer out) throws IOException;
+        void writeTo(JsonBytes out) throws IOException;
     }
+
+    /** Bytes of JSON Lines buffered between writes to the output. */
+    static final int OUTPUT_BUFFER = 1 << 17;
 
     /** To standard output, or to {@code -o} through a temporary file renamed when complete. */
     private void emit(Body body) throws IOException {
         if (output == null) {
-            Writer out = spec.commandLine().getOut();
-            body.writeTo(out);
-            out.flush();
+            PrintWriter out = spec.commandLine().getOut();
+            // The process's stdout takes the bytes as they are; a writer a test passes in gets text
+            // (JsonBytes drains whole characters only, so each drain decodes on its own).
+            PrintStream bytes = out instanceof StandardOutput ? ((StandardOutput) out).bytes() : null;
+            JsonBytes sink = new JsonBytes(bytes != null ? bytes::write
+                    : (b, off, len) -> out.write(new String(b, off, len, StandardCharsets.UTF_8)), OUTPUT_BUFFER);
+            try {
+                body.writeTo(sink);
+            } finally {
+                // Also after a failure: what was written before it is on stdout, as it always was.
+                sink.flush();
+                if (bytes != null) {
+                    bytes.flush();
+                }
+                out.flush();
+            }
         } else {
             writeAtomically(body);
         }
@@ -116,8 +132,8 @@ final class ExportCommand implements Callable<Integer> {
         Path temp = ReplacingFile.createTemp(target, "");
         boolean done = false;
         try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 Writer out = new BufferedWriter(new OutputStreamWriter(Channels.newOutputStream(channel), StandardCharsets.UTF_8), 1 << 16)) {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                JsonBytes out = new JsonBytes((b, off, len) -> writeFully(channel, ByteBuffer.wrap(b, off, len)), OUTPUT_BUFFER);
                 body.writeTo(out);
                 out.flush();
                 durability().force(channel);
@@ -131,7 +147,13 @@ final class ExportCommand implements Callable<Integer> {
         }
     }
 
-    private static void writeAll(NpyObjectArray array, Writer out) throws IOException {
+    private static void writeFully(FileChannel channel, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+    }
+
+    private static void writeAll(NpyObjectArray array, JsonBytes out) throws IOException {
         Iterator<Object> it = array.iterator();
         for (long i = 0; it.hasNext(); i++) {
             Object element = it.next();
@@ -140,7 +162,7 @@ final class ExportCommand implements Callable<Integer> {
             } catch (NpyconvException e) {
                 throw ElementText.located(e, array, i);
             }
-            out.write('\n');
+            out.append('\n');
         }
     }
 }

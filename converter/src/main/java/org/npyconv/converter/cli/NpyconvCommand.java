@@ -79,7 +79,7 @@ public final class NpyconvCommand implements Runnable {
             // the command line model is built and the array opened (ChunkedOutput.prepareArrow).
             org.npyconv.converter.output.ChunkedOutput.prepareArrow();
         }
-        PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), false);
+        PrintWriter out = new StandardOutput(System.out);
         PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         int code = execute(args, out, err);
         out.flush();

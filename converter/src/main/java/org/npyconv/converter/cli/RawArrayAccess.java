@@ -2,7 +2,6 @@ package org.npyconv.converter.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -105,18 +104,18 @@ final class RawArrayAccess {
     }
 
     /** Every item as one JSON line, flat C order (structured records as objects). */
-    static void export(Path file, Writer out) throws IOException {
+    static void export(Path file, Appendable out) throws IOException {
         try (NpyRawArray array = NpyRawArray.open(file)) {
             export(array, out);
         }
     }
 
-    /** {@link #export(Path, Writer)} of an open array (also an .npz member's). */
-    static void export(NpyRawArray array, Writer out) throws IOException {
+    /** {@link #export(Path, Appendable)} of an open array (also an .npz member's). */
+    static void export(NpyRawArray array, Appendable out) throws IOException {
         Iterator<NumpyScalar> it = array.iterator();
         while (it.hasNext()) {
             ElementText.writeJson(it.next(), out);
-            out.write('\n');
+            out.append('\n');
         }
     }
 }

@@ -112,6 +112,17 @@ public final class ElementJson {
     }
 
     private static void render(Object v, TreeWalk w) throws IOException {
+        JsonBytes direct = w.direct();
+        if (direct != null) {
+            if (v instanceof NumericData) {
+                w.requireDepthForChild(); // the frame the text path opens for the data array
+                writeItems(((NumericData) v).array(), direct);
+                return;
+            }
+            if (renderDirect(v, direct)) {
+                return;
+            }
+        }
         if (v instanceof Member) {
             Member m = (Member) v;
             w.text(quote(m.key()));
@@ -130,6 +141,8 @@ public final class ElementJson {
             w.text(number((Float) v, ShortestFloat.Format.BINARY32));
         } else if (v instanceof String) {
             w.atom(v, quote((String) v));
+        } else if (v instanceof NumericData) {
+            w.open(null, "[", items(((NumericData) v).array()), ",", "]");
         } else if (v instanceof byte[]) {
             bytes(w, v, (byte[]) v);
         } else if (v instanceof PyByteArray) {
@@ -176,6 +189,186 @@ public final class ElementJson {
         }
     }
 
+    /**
+     * The common values written straight into the byte sink, exactly as the text path below would
+     * write them; false for everything else. Only called while {@link TreeWalk#direct()} allows
+     * it, so no repetition count is skipped.
+     */
+    private static boolean renderDirect(Object v, JsonBytes out) throws IOException {
+        if (v instanceof String) {
+            String s = (String) v;
+            if (s.length() > DIRECT_STRING_MAX) {
+                return false; // may be long enough for TreeWalk.atom to track as a shared value
+            }
+            quote(s, out);
+        } else if (v instanceof Member) {
+            Member m = (Member) v;
+            if (m.key().length() > DIRECT_STRING_MAX || !isDirectAtom(m.value())) {
+                return false;
+            }
+            quote(m.key(), out);
+            out.ascii(':');
+            return renderDirect(m.value(), out);
+        } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            out.decimal(((Number) v).longValue());
+        } else if (v instanceof Double) {
+            number((Double) v, ShortestFloat.Format.BINARY64, out);
+        } else if (v instanceof Float) {
+            number((Float) v, ShortestFloat.Format.BINARY32, out);
+        } else if (v == null) {
+            out.ascii("null");
+        } else if (v instanceof Boolean) {
+            out.ascii((Boolean) v ? "true" : "false");
+        } else if (v instanceof NumpyScalar && ((NumpyScalar) v).dtype().kind() == 'f') {
+            NumpyScalar s = (NumpyScalar) v;
+            number(((Number) s.value()).doubleValue(), formatOf(s.dtype().itemSize()), out);
+        } else {
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether {@link #renderDirect} writes {@code v} whole (a member's value must be, or the key goes through text). */
+    private static boolean isDirectAtom(Object v) {
+        return v == null || v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof Integer
+                || v instanceof Float || v instanceof Short || v instanceof Byte
+                || (v instanceof String && ((String) v).length() <= DIRECT_STRING_MAX);
+    }
+
+    /**
+     * Strings up to this length are quoted straight into the byte sink: even all escaped (6 chars
+     * each) their text stays under {@link TreeWalk#SHARED_ATOM_MIN}, so TreeWalk would not track them.
+     */
+    private static final int DIRECT_STRING_MAX = (TreeWalk.SHARED_ATOM_MIN - 3) / 6;
+
+    /** {@link #quote} UTF-8-encoded into {@code out}. */
+    private static void quote(String s, JsonBytes out) throws IOException {
+        int len = s.length();
+        out.ensure(6 * len + 2);
+        byte[] b = out.buffer();
+        int p = out.position();
+        b[p++] = '"';
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c < 0x7F) {
+                if (c == '"' || c == '\\') {
+                    b[p++] = '\\';
+                }
+                b[p++] = (byte) c;
+            } else if (c < 0x80) {
+                p = controlEscape(c, b, p);
+            } else if (c < 0x800) {
+                b[p++] = (byte) (0xC0 | (c >> 6));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            } else if (!Character.isSurrogate(c)) {
+                b[p++] = (byte) (0xE0 | (c >> 12));
+                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(++i));
+                b[p++] = (byte) (0xF0 | (cp >> 18));
+                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                b[p++] = (byte) (0x80 | (cp & 0x3F));
+            } else {
+                p = unicodeEscape(c, b, p); // a lone surrogate, as quote(String) escapes it
+            }
+        }
+        b[p++] = '"';
+        out.position(p);
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /** The escape quote(String) writes for a control char (or DEL). */
+    private static int controlEscape(char c, byte[] b, int p) {
+        char named = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c == '\b' ? 'b' : c == '\f' ? 'f' : 0;
+        if (named != 0) {
+            b[p++] = '\\';
+            b[p++] = (byte) named;
+            return p;
+        }
+        return unicodeEscape(c, b, p);
+    }
+
+    private static int unicodeEscape(char c, byte[] b, int p) {
+        b[p++] = '\\';
+        b[p++] = 'u';
+        b[p++] = HEX[(c >> 12) & 0xF];
+        b[p++] = HEX[(c >> 8) & 0xF];
+        b[p++] = HEX[(c >> 4) & 0xF];
+        b[p++] = HEX[c & 0xF];
+        return p;
+    }
+
+    /** {@link #number(double, ShortestFloat.Format)} written into {@code out}. */
+    private static void number(double v, ShortestFloat.Format f, JsonBytes out) throws IOException {
+        if (Double.isNaN(v)) {
+            out.ascii("\"NaN\"");
+        } else if (Double.isInfinite(v)) {
+            out.ascii(v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        } else {
+            ShortestFloat.writeRepr(v, f, out);
+        }
+    }
+
+    /**
+     * The data of an ndarray whose items {@link #writeItems} writes straight into the byte sink:
+     * bools, ints and IEEE floats of either byte order, stored in C order.
+     */
+    private record NumericData(NdArray array) {
+        static boolean holds(NdArray a) {
+            NumpyDtype dt = a.dtype();
+            if (a.isObjectArray() || dt.isStructured() || (a.fortranOrder() && a.ndim() > 1)) {
+                return false;
+            }
+            int n = dt.itemSize();
+            switch (dt.kind()) {
+                case 'f': return n == 2 || n == 4 || n == 8;
+                case 'i': case 'u': return n == 1 || n == 2 || n == 4 || n == 8;
+                case 'b': return n == 1;
+                default: return false;
+            }
+        }
+    }
+
+    /** {@code [items]} of a {@link NumericData} array, as rendering each {@link NumpyScalar} item writes it. */
+    private static void writeItems(NdArray a, JsonBytes out) throws IOException {
+        NumpyDtype dt = a.dtype();
+        byte[] data = a.unsafeData();
+        boolean big = dt.byteOrderChar() == '>';
+        int n = dt.itemSize();
+        int count = (int) a.size();
+        char kind = dt.kind();
+        ShortestFloat.Format format = formatOf(n);
+        out.ascii('[');
+        for (int i = 0, off = 0; i < count; i++, off += n) {
+            if (i > 0) {
+                out.ascii(',');
+            }
+            switch (kind) {
+                case 'f':
+                    number(NumpyScalar.floatAt(data, off, n, big), format, out);
+                    break;
+                case 'i':
+                    out.decimal(NumpyScalar.signed(data, off, n, big));
+                    break;
+                case 'u': {
+                    long u = NumpyScalar.unsigned(data, off, n, big);
+                    if (u < 0) {
+                        out.ascii(Long.toUnsignedString(u)); // a uint64 above Long.MAX_VALUE
+                    } else {
+                        out.decimal(u);
+                    }
+                    break;
+                }
+                default:
+                    out.ascii(data[off] != 0 ? "true" : "false");
+            }
+        }
+        out.ascii(']');
+    }
+
     private static void container(TreeWalk w, Object owner, String open, Iterator<?> children, String close)
             throws IOException {
         if (w.isOnPath(owner)) {
@@ -218,7 +411,15 @@ public final class ElementJson {
         for (long d : a.shape()) {
             shape.add(d);
         }
-        Iterator<Object> data = new Iterator<>() {
+        Object dataArray = NumericData.holds(a) ? new NumericData(a) : new LazyArray(items(a));
+        // Members of the inner object: the frame below closes both braces.
+        w.open(a, "{\"$ndarray\":{", List.of(new Member("dtype", a.dtype().str()), new Member("shape", shape),
+                new Member("data", dataArray)).iterator(), ",", "}}");
+    }
+
+    /** The items of {@code a} in C order, each made when it is reached. */
+    private static Iterator<Object> items(NdArray a) {
+        return new Iterator<>() {
             long i;
 
             @Override
@@ -234,10 +435,6 @@ public final class ElementJson {
                 return a.get(i++);
             }
         };
-        Object dataArray = new LazyArray(data);
-        // Members of the inner object: the frame below closes both braces.
-        w.open(a, "{\"$ndarray\":{", List.of(new Member("dtype", a.dtype().str()), new Member("shape", shape),
-                new Member("data", dataArray)).iterator(), ",", "}}");
     }
 
     /** A one-shot array of lazily produced values (ndarray data). */

@@ -272,6 +272,11 @@ public final class NdArray {
         return data == null ? null : ByteBuffer.wrap(data).asReadOnlyBuffer();
     }
 
+    /** The raw item bytes themselves (not a copy: read only), {@code null} for object arrays. */
+    byte[] unsafeData() {
+        return data;
+    }
+
     /** The objects of an object array, in C order (unmodifiable); {@code null} for other dtypes. */
     public List<Object> objects() {
         return objects == null ? null : Collections.unmodifiableList(objects);

@@ -2,6 +2,7 @@ package org.npyconv.formats.element;
 
 import com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal;
 import com.fasterxml.jackson.core.io.schubfach.FloatToDecimal;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
@@ -54,6 +55,136 @@ final class ShortestFloat {
         }
         Digits d = shortest(Math.abs(v), format);
         return (v < 0 ? "-" : "") + format(d);
+    }
+
+    /**
+     * Writes {@link #repr} of a finite {@code v} into {@code out} without building strings on the
+     * common paths (integers, and Schubfach's digits where they are provably Python's); the other
+     * values take {@link #repr}'s exact path. Byte for byte what {@code repr} returns.
+     */
+    static void writeRepr(double v, Format format, JsonBytes out) throws IOException {
+        out.ensure(32); // the longest repr: '-', 17 digits, '.', "e-308", or "0.000" and 17 digits
+        byte[] b = out.buffer();
+        int p = out.position();
+        if (v < 0 || (v == 0 && 1 / v < 0)) {
+            b[p++] = '-';
+            v = -v;
+        }
+        if (v == 0) {
+            b[p++] = '0';
+            b[p++] = '.';
+            b[p++] = '0';
+        } else if (v == Math.rint(v) && v < (double) (1L << format.precision)) {
+            // As shortest(): the integer's own digits, which are below 2^53 < 10^16, so positional.
+            p = JsonBytes.writeDigits((long) v, b, p);
+            b[p++] = '.';
+            b[p++] = '0';
+        } else {
+            int end = format == Format.BINARY16 ? -1 : writeSchubfach(v, format, b, p);
+            if (end < 0) {
+                out.position(p);
+                out.ascii(format(shortest(v, format)));
+                return;
+            }
+            p = end;
+        }
+        out.position(p);
+    }
+
+    /**
+     * {@link #schubfachDigitsIfShortest} laid out at {@code b[p]} without a {@link Digits}: returns
+     * the position after the text, or -1 where the exact search must decide (two digits).
+     */
+    private static int writeSchubfach(double v, Format format, byte[] b, int p) {
+        String s = format == Format.BINARY32 ? FloatToDecimal.toString((float) v) : DoubleToDecimal.toString(v);
+        int len = s.length();
+        long d = 0;
+        int n = 0;
+        int point = 0;
+        boolean seenPoint = false;
+        int i = 0;
+        for (; i < len; i++) {
+            char c = s.charAt(i);
+            if (c == 'E') {
+                break;
+            }
+            if (c == '.') {
+                seenPoint = true;
+            } else if (n == 0 && c == '0') {
+                if (seenPoint) {
+                    point--;
+                }
+            } else {
+                d = d * 10 + (c - '0');
+                n++;
+                if (!seenPoint) {
+                    point++;
+                }
+            }
+        }
+        if (i < len) {
+            point += Integer.parseInt(s, i + 1, len, 10);
+        }
+        while (n > 1 && d % 10 == 0) {
+            d /= 10;
+            n--;
+        }
+        if (n == 2) {
+            return -1;
+        }
+        return layout(d, point, b, p);
+    }
+
+    /**
+     * {@link #format}'s layout of {@code 0.DIGITS x 10^point} for digits given as a number without
+     * trailing zeros, at {@code b[p]}; returns the position after it.
+     */
+    static int layout(long digits, int point, byte[] b, int p) {
+        int n = JsonBytes.digitCount(digits);
+        if (point > -4 && point <= 16) {
+            if (point <= 0) {
+                b[p++] = '0';
+                b[p++] = '.';
+                for (int i = 0; i < -point; i++) {
+                    b[p++] = '0';
+                }
+                return JsonBytes.writeDigits(digits, b, p);
+            }
+            if (point >= n) {
+                p = JsonBytes.writeDigits(digits, b, p);
+                for (int i = n; i < point; i++) {
+                    b[p++] = '0';
+                }
+                b[p++] = '.';
+                b[p++] = '0';
+                return p;
+            }
+            return withPointAfter(digits, n, point, b, p);
+        }
+        p = n == 1 ? JsonBytes.writeDigits(digits, b, p) : withPointAfter(digits, n, 1, b, p);
+        int exp = point - 1;
+        b[p++] = 'e';
+        b[p++] = (byte) (exp < 0 ? '-' : '+');
+        int abs = Math.abs(exp);
+        if (abs < 10) {
+            b[p++] = '0';
+        }
+        return JsonBytes.writeDigits(abs, b, p);
+    }
+
+    /** The {@code n} digits with a '.' after the first {@code k} (0 < k < n). */
+    private static int withPointAfter(long digits, int n, int k, byte[] b, int p) {
+        int end = p + n + 1;
+        long x = digits;
+        for (int q = end - 1; q >= p; q--) {
+            if (q == p + k) {
+                b[q] = '.';
+            } else {
+                b[q] = (byte) ('0' + (int) (x % 10));
+                x /= 10;
+            }
+        }
+        return end;
     }
 
     /** The shortest digits of a finite positive value. */

@@ -48,6 +48,8 @@ final class TreeWalk {
     }
 
     private final Appendable out;
+    /** {@link #out} when it takes bytes directly. */
+    private final JsonBytes bytes;
     private final int maxDepth;
     private final ArrayDeque<Frame> frames = new ArrayDeque<>();
     private final Set<Object> onPath = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -64,7 +66,27 @@ final class TreeWalk {
 
     TreeWalk(Appendable out, int maxDepth) {
         this.out = out;
+        this.bytes = out instanceof JsonBytes ? (JsonBytes) out : null;
         this.maxDepth = maxDepth;
+    }
+
+    /**
+     * The byte sink to write into directly, bypassing {@link #text}: the walk's output when it is a
+     * {@link JsonBytes} and nothing written now counts against the repetition limit (so skipping
+     * the count is exact); otherwise {@code null}, and text must go through {@link #text}.
+     */
+    JsonBytes direct() {
+        return repeatDepth < 0 ? bytes : null;
+    }
+
+    /**
+     * Refuses, as {@link #open} would, to open one more level: for a child array written directly
+     * into {@link #direct()} instead of through a frame.
+     */
+    void requireDepthForChild() {
+        if (frames.size() >= maxDepth) {
+            throw new UnsupportedInputException("element nests deeper than " + maxDepth + " levels", null, -1, null);
+        }
     }
 
     void text(CharSequence s) throws IOException {
