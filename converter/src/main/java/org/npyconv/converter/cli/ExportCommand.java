@@ -106,8 +106,12 @@ final class ExportCommand implements Callable<Integer> {
             // The process's stdout takes the bytes as they are; a writer a test passes in gets text
             // (JsonBytes drains whole characters only, so each drain decodes on its own).
             PrintStream bytes = out instanceof StandardOutput ? ((StandardOutput) out).bytes() : null;
-            JsonBytes sink = new JsonBytes(bytes != null ? bytes::write
-                    : (b, off, len) -> out.write(new String(b, off, len, StandardCharsets.UTF_8)), OUTPUT_BUFFER);
+            JsonBytes sink = new JsonBytes(bytes != null ? (b, off, len) -> {
+                bytes.write(b, off, len);
+                if (bytes.checkError()) {
+                    throw new OutputClosedException(); // a closed pipe: stop rendering
+                }
+            } : (b, off, len) -> out.write(new String(b, off, len, StandardCharsets.UTF_8)), OUTPUT_BUFFER);
             try {
                 body.writeTo(sink);
             } finally {

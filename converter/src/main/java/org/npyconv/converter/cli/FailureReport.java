@@ -15,6 +15,9 @@ final class FailureReport {
         if (debug) {
             failure.printStackTrace(err);
         }
+        if (failure instanceof OutputClosedException || failure.getCause() instanceof OutputClosedException) {
+            return NpyconvCommand.EXIT_OUTPUT_CLOSED; // the reader left on purpose: nothing to report
+        }
         err.println("error: " + describe(failure));
         err.flush();
         return NpyconvCommand.EXIT_FAILURE;

@@ -23,6 +23,8 @@ public final class NpyconvCommand implements Runnable {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILURE = 1;
     static final int EXIT_USAGE = 2;
+    /** Standard output closed under a streaming command (a pipe's reader exited): SIGPIPE's shell status. */
+    static final int EXIT_OUTPUT_CLOSED = 141;
 
     /**
      * The subcommands in the order {@code --help} lists them. Each model is built in code

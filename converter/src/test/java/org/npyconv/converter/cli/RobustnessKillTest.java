@@ -216,6 +216,27 @@ class RobustnessKillTest {
         assertEquals(List.of(), temps(out, "."), "no hidden staging directory");
     }
 
+    /**
+     * {@code export big.npy | head}: once the reader has closed the pipe, export stops at its next
+     * write, silently, with SIGPIPE's shell status 141; it used to render all 5 million elements
+     * into the void and exit 0.
+     */
+    @Test
+    void exportStopsWhenItsReaderClosesThePipe() throws Exception {
+        Path npy = Files.createLink(tmp.resolve("big.npy"), big);
+        assertEquals(0, CliRun.of("index", npy.toString()).exitCode());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                NpyconvCommand.class.getName(), "export", npy.toString()));
+        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        byte[] head = child.getInputStream().readNBytes(64);
+        assertEquals("\"element-000000000\"\n", new String(head, 0, 20, StandardCharsets.UTF_8));
+        child.getInputStream().close(); // the reader leaves, as head does
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "export ended after its reader left");
+        assertEquals(141, child.exitValue(), "stopped by the closed pipe, not after rendering everything");
+        assertEquals("", new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8), "silently");
+    }
+
     private static Process npyconv(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), NpyconvCommand.class.getName()));
@@ -229,17 +250,24 @@ class RobustnessKillTest {
         while (System.nanoTime() < deadline) {
             assertTrue(child.isAlive(), "the child finished before it could be killed: make the input larger");
             try (Stream<Path> files = Files.list(dir)) {
+                // Any of them: an .npz member's staged file (empty) and its growing temporary share the prefix.
                 Optional<Path> temp = files.filter(p -> p.getFileName().toString().startsWith(prefix)
-                        && !p.getFileName().toString().endsWith(".ckpt")).findFirst();
-                if (temp.isPresent() && Files.size(temp.get()) >= bytes) {
+                        && !p.getFileName().toString().endsWith(".ckpt") && sizeAtLeast(p, bytes)).findFirst();
+                if (temp.isPresent()) {
                     return temp.get();
                 }
-            } catch (java.nio.file.NoSuchFileException raced) {
-                // the temporary file was renamed or removed between list and size
             }
             Thread.sleep(5);
         }
         throw new AssertionError("no temporary file " + prefix + "* grew to " + bytes + " bytes");
+    }
+
+    private static boolean sizeAtLeast(Path p, long bytes) {
+        try {
+            return Files.size(p) >= bytes;
+        } catch (IOException raced) {
+            return false; // renamed or removed between list and size
+        }
     }
 
     private static List<String> temps(Path dir, String prefix) throws IOException {
