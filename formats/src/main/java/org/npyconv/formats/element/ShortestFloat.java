@@ -3,6 +3,7 @@ package org.npyconv.formats.element;
 import com.fasterxml.jackson.core.io.schubfach.DoubleToDecimal;
 import com.fasterxml.jackson.core.io.schubfach.FloatToDecimal;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
@@ -37,8 +38,8 @@ final class ShortestFloat {
         }
     }
 
-    /** Significant digits (no leading or trailing zeros) and the value {@code 0.DIGITS x 10^point}. */
-    record Digits(String digits, int point) {}
+    /** The longest repr: '-', 17 digits, '.' and "e-308", or "-0.000" and 17 digits. */
+    private static final int MAX_LENGTH = 32;
 
     private ShortestFloat() {}
 
@@ -50,22 +51,22 @@ final class ShortestFloat {
         if (Double.isInfinite(v)) {
             return v > 0 ? "inf" : "-inf";
         }
-        if (v == 0) {
-            return (1 / v < 0) ? "-0.0" : "0.0";
-        }
-        Digits d = shortest(Math.abs(v), format);
-        return (v < 0 ? "-" : "") + format(d);
+        byte[] b = new byte[MAX_LENGTH];
+        return new String(b, 0, write(v, format, b, 0), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes {@link #repr} of a finite {@code v} into {@code out}, building no string on the common paths. */
+    static void writeRepr(double v, Format format, JsonBytes out) throws IOException {
+        out.ensure(MAX_LENGTH);
+        out.position(write(v, format, out.buffer(), out.position()));
     }
 
     /**
-     * Writes {@link #repr} of a finite {@code v} into {@code out} without building strings on the
-     * common paths (integers, and Schubfach's digits where they are provably Python's); the other
-     * values take {@link #repr}'s exact path. Byte for byte what {@code repr} returns.
+     * The repr of a finite {@code v} at {@code b[p]}; returns the position after it. Integers are
+     * their own digits; other values take Schubfach's digits where they are provably Python's and
+     * the exact search otherwise.
      */
-    static void writeRepr(double v, Format format, JsonBytes out) throws IOException {
-        out.ensure(32); // the longest repr: '-', 17 digits, '.', "e-308", or "0.000" and 17 digits
-        byte[] b = out.buffer();
-        int p = out.position();
+    private static int write(double v, Format format, byte[] b, int p) {
         if (v < 0 || (v == 0 && 1 / v < 0)) {
             b[p++] = '-';
             v = -v;
@@ -74,30 +75,53 @@ final class ShortestFloat {
             b[p++] = '0';
             b[p++] = '.';
             b[p++] = '0';
-        } else if (v == Math.rint(v) && v < (double) (1L << format.precision)) {
-            // As shortest(): the integer's own digits, which are below 2^53 < 10^16, so positional.
+            return p;
+        }
+        if (v == Math.rint(v) && v < (double) (1L << format.precision)) {
+            // An integer whose neighbours are at most 1 apart: no shorter decimal rounds to it, and
+            // below 2^53 < 10^16 it is written positionally.
             p = JsonBytes.writeDigits((long) v, b, p);
             b[p++] = '.';
             b[p++] = '0';
-        } else {
-            int end = format == Format.BINARY16 ? -1 : writeSchubfach(v, format, b, p);
-            if (end < 0) {
-                out.position(p);
-                out.ascii(format(shortest(v, format)));
-                return;
-            }
-            p = end;
+            return p;
         }
-        out.position(p);
+        int end = format == Format.BINARY16 ? -1 : writeSchubfach(v, format, b, p);
+        return end >= 0 ? end : writeExact(v, format, b, p);
     }
 
     /**
-     * {@link #schubfachDigitsIfShortest} laid out at {@code b[p]} without a {@link Digits}: returns
-     * the position after the text, or -1 where the exact search must decide (two digits).
+     * {@link #repr} of a finite {@code v} by the exact search alone, without the integer and
+     * Schubfach fast paths: the reference they are tested against.
+     */
+    static String exactRepr(double v, Format format) {
+        byte[] b = new byte[MAX_LENGTH];
+        int p = 0;
+        if (v < 0 || (v == 0 && 1 / v < 0)) {
+            b[p++] = '-';
+            v = -v;
+        }
+        if (v == 0) {
+            return (p > 0 ? "-" : "") + "0.0";
+        }
+        return new String(b, 0, writeExact(v, format, b, p), StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The fast path: the digits of Schubfach (Giulietti's shortest-decimal algorithm, the one
+     * JDK 19 adopted for {@code Double.toString}; jackson-core ships a port), when they provably are
+     * Python's, laid out at {@code b[p]}; returns the position after them, or -1 where the exact
+     * search must decide. Schubfach returns the decimal of minimal length {@code m} closest to
+     * {@code v}, except that for {@code m = 1} it picks the closest 2-digit decimal (4.9e-324, where
+     * Python prints 5e-324). So a result of 3 or more significant digits has {@code m >= 3} and is
+     * Python's; one digit is too (the 1-digit decimals are among the 2-digit ones); only 2 digits
+     * leave the choice to the exact search. About 30 times faster than the search; allocation:
+     * jackson's short string.
      */
     private static int writeSchubfach(double v, Format format, byte[] b, int p) {
         String s = format == Format.BINARY32 ? FloatToDecimal.toString((float) v) : DoubleToDecimal.toString(v);
         int len = s.length();
+        // The significant digits without the point ("0.00123" -> 123, "1.5" -> 15) and where the
+        // point goes: value = 0.DIGITS x 10^point.
         long d = 0;
         int n = 0;
         int point = 0;
@@ -136,7 +160,7 @@ final class ShortestFloat {
     }
 
     /**
-     * {@link #format}'s layout of {@code 0.DIGITS x 10^point} for digits given as a number without
+     * Python's repr layout of {@code 0.DIGITS x 10^point} for digits given as a number without
      * trailing zeros, at {@code b[p]}; returns the position after it.
      */
     static int layout(long digits, int point, byte[] b, int p) {
@@ -187,18 +211,11 @@ final class ShortestFloat {
         return end;
     }
 
-    /** The shortest digits of a finite positive value. */
-    static Digits shortest(double v, Format format) {
-        if (v == Math.rint(v) && v < (double) (1L << format.precision)) {
-            // An integer whose neighbours are at most 1 apart: no shorter decimal rounds to it.
-            return fromBigDecimal(new BigDecimal((long) v));
-        }
-        if (format != Format.BINARY16) {
-            Digits fast = schubfachDigitsIfShortest(v, format);
-            if (fast != null) {
-                return fast;
-            }
-        }
+    /**
+     * The exact search: the fewest digits inside {@code v}'s rounding interval, the closest of them
+     * when there is a choice, laid out at {@code b[p]}; {@code v} finite and positive.
+     */
+    private static int writeExact(double v, Format format, byte[] b, int p) {
         BigDecimal exact = new BigDecimal(v);
         int binaryExponent = Math.getExponent(v);
         int e = Math.max(binaryExponent, format.minExponent) - (format.precision - 1);
@@ -220,50 +237,9 @@ final class ShortestFloat {
         if (chosen == null) {
             chosen = exact.round(new MathContext(format.maxDigits, RoundingMode.HALF_EVEN));
         }
-        return fromBigDecimal(chosen);
-    }
-
-    /**
-     * The fast path: the digits of Schubfach (Giulietti's shortest-decimal algorithm, the one
-     * JDK 19 adopted for {@code Double.toString}; jackson-core ships a port), when they provably are
-     * Python's. Schubfach returns the decimal of minimal length {@code m} closest to {@code v}, except
-     * that for {@code m = 1} it picks the closest 2-digit decimal (4.9e-324, where Python prints
-     * 5e-324). So a result of 3 or more significant digits has {@code m >= 3} and is Python's; one
-     * digit is too (the 1-digit decimals are among the 2-digit ones); only 2 digits leave the choice
-     * to the exact search. About 30 times faster than the search; allocation: one short string.
-     */
-    private static Digits schubfachDigitsIfShortest(double v, Format format) {
-        String s = format == Format.BINARY32 ? FloatToDecimal.toString((float) v) : DoubleToDecimal.toString(v);
-        int e = s.indexOf('E');
-        int mantissaEnd = e < 0 ? s.length() : e;
-        int exponent = e < 0 ? 0 : Integer.parseInt(s, e + 1, s.length(), 10);
-        // Collect the significant digits without the point: "0.00123" -> "123", "1.5" -> "15".
-        char[] digits = new char[mantissaEnd];
-        int n = 0;
-        int point = 0;
-        boolean seenPoint = false;
-        for (int i = 0; i < mantissaEnd; i++) {
-            char c = s.charAt(i);
-            if (c == '.') {
-                seenPoint = true;
-            } else if (n == 0 && c == '0') {
-                if (seenPoint) {
-                    point--;
-                }
-            } else {
-                digits[n++] = c;
-                if (!seenPoint) {
-                    point++;
-                }
-            }
-        }
-        while (n > 1 && digits[n - 1] == '0') {
-            n--;
-        }
-        if (n == 2) {
-            return null;
-        }
-        return new Digits(new String(digits, 0, n), point + exponent);
+        BigDecimal digits = chosen.stripTrailingZeros();
+        int count = digits.precision(); // at most format.maxDigits <= 17: fits a long
+        return layout(digits.unscaledValue().longValueExact(), count - digits.scale(), b, p);
     }
 
     /** 2^k exactly (2^-k is 5^k / 10^k); Math.scalb would underflow below the subnormals. */
@@ -307,48 +283,5 @@ final class ShortestFloat {
 
     private static boolean lastDigitEven(BigDecimal d) {
         return !d.unscaledValue().testBit(0);
-    }
-
-    private static Digits fromBigDecimal(BigDecimal d) {
-        BigDecimal s = d.stripTrailingZeros();
-        String digits = s.unscaledValue().abs().toString();
-        return new Digits(digits, digits.length() - s.scale());
-    }
-
-    /** Python's repr layout of {@code 0.DIGITS x 10^point}. */
-    static String format(Digits d) {
-        String digits = d.digits();
-        int point = d.point();
-        StringBuilder sb = new StringBuilder(digits.length() + 8);
-        if (point > -4 && point <= 16) {
-            if (point <= 0) {
-                sb.append("0.");
-                for (int i = 0; i < -point; i++) {
-                    sb.append('0');
-                }
-                sb.append(digits);
-            } else if (point >= digits.length()) {
-                sb.append(digits);
-                for (int i = digits.length(); i < point; i++) {
-                    sb.append('0');
-                }
-                sb.append(".0");
-            } else {
-                sb.append(digits, 0, point).append('.').append(digits, point, digits.length());
-            }
-        } else {
-            sb.append(digits.charAt(0));
-            if (digits.length() > 1) {
-                sb.append('.').append(digits, 1, digits.length());
-            }
-            int exp = point - 1;
-            sb.append('e').append(exp < 0 ? '-' : '+');
-            int abs = Math.abs(exp);
-            if (abs < 10) {
-                sb.append('0');
-            }
-            sb.append(abs);
-        }
-        return sb.toString();
     }
 }
