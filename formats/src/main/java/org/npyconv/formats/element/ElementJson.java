@@ -257,19 +257,10 @@ public final class ElementJson {
                 b[p++] = (byte) c;
             } else if (c < 0x80) {
                 p = controlEscape(c, b, p);
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xC0 | (c >> 6));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
             } else if (!Character.isSurrogate(c)) {
-                b[p++] = (byte) (0xE0 | (c >> 12));
-                b[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                b[p++] = (byte) (0x80 | (c & 0x3F));
+                p = JsonBytes.utf8(c, b, p);
             } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
-                int cp = Character.toCodePoint(c, s.charAt(++i));
-                b[p++] = (byte) (0xF0 | (cp >> 18));
-                b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                b[p++] = (byte) (0x80 | (cp & 0x3F));
+                p = JsonBytes.utf8(Character.toCodePoint(c, s.charAt(++i)), b, p);
             } else {
                 p = unicodeEscape(c, b, p); // a lone surrogate, as quote(String) escapes it
             }

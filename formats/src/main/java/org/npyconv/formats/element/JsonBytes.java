@@ -206,26 +206,19 @@ public final class JsonBytes implements Appendable {
             char high = pendingHigh;
             pendingHigh = 0;
             if (Character.isLowSurrogate(c)) {
-                codePoint(Character.toCodePoint(high, c));
+                pos = utf8(Character.toCodePoint(high, c), buf, pos);
                 return i;
             }
             buf[pos++] = '?';
             ensure(4);
         }
-        if (c < 0x80) {
-            buf[pos++] = (byte) c;
-        } else if (c < 0x800) {
-            buf[pos++] = (byte) (0xC0 | (c >> 6));
-            buf[pos++] = (byte) (0x80 | (c & 0x3F));
-        } else if (!Character.isSurrogate(c)) {
-            buf[pos++] = (byte) (0xE0 | (c >> 12));
-            buf[pos++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-            buf[pos++] = (byte) (0x80 | (c & 0x3F));
+        if (!Character.isSurrogate(c)) {
+            pos = utf8(c, buf, pos);
         } else if (Character.isHighSurrogate(c)) {
             if (i + 1 < end) {
                 char low = s.charAt(i + 1);
                 if (Character.isLowSurrogate(low)) {
-                    codePoint(Character.toCodePoint(c, low));
+                    pos = utf8(Character.toCodePoint(c, low), buf, pos);
                     return i + 1;
                 }
                 buf[pos++] = '?';
@@ -238,11 +231,27 @@ public final class JsonBytes implements Appendable {
         return i;
     }
 
-    private void codePoint(int cp) {
-        buf[pos++] = (byte) (0xF0 | (cp >> 18));
-        buf[pos++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-        buf[pos++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-        buf[pos++] = (byte) (0x80 | (cp & 0x3F));
+    /**
+     * The UTF-8 bytes of code point {@code cp} (not a surrogate) at {@code b[p]}, which has room
+     * for 4; returns the position after them.
+     */
+    static int utf8(int cp, byte[] b, int p) {
+        if (cp < 0x80) {
+            b[p++] = (byte) cp;
+        } else if (cp < 0x800) {
+            b[p++] = (byte) (0xC0 | (cp >> 6));
+            b[p++] = (byte) (0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            b[p++] = (byte) (0xE0 | (cp >> 12));
+            b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            b[p++] = (byte) (0x80 | (cp & 0x3F));
+        } else {
+            b[p++] = (byte) (0xF0 | (cp >> 18));
+            b[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+            b[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            b[p++] = (byte) (0x80 | (cp & 0x3F));
+        }
+        return p;
     }
 
     /** A high surrogate that no low one followed is a lone surrogate: {@code '?'}, as the JDK's encoder writes it. */

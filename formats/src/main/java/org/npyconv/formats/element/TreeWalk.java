@@ -80,8 +80,8 @@ final class TreeWalk {
     }
 
     /**
-     * Refuses, as {@link #open} would, to open one more level: for a child array written directly
-     * into {@link #direct()} instead of through a frame.
+     * Refuses to open one more level past the limit: before every frame {@link #open} pushes, and
+     * for a child array written directly into {@link #direct()} instead of through a frame.
      */
     void requireDepthForChild() {
         if (frames.size() >= maxDepth) {
@@ -147,9 +147,7 @@ final class TreeWalk {
      * @param owner the container (for cycle detection), or {@code null} for synthetic groupings
      */
     void open(Object owner, String open, Iterator<?> children, String separator, String close) throws IOException {
-        if (frames.size() >= maxDepth) {
-            throw new UnsupportedInputException("element nests deeper than " + maxDepth + " levels", null, -1, null);
-        }
+        requireDepthForChild();
         if (owner != null) {
             if (!written.add(owner) && repeatDepth < 0) {
                 repeatDepth = frames.size();
