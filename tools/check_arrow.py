@@ -26,18 +26,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 
-def same(a, b):
-    """Equality of Python values from to_pylist, NaN equal to NaN, -0.0 distinct from 0.0 for floats."""
+def same(a, b, strict=False):
+    """Equality of Python values from to_pylist, NaN equal to NaN, -0.0 distinct from 0.0 for floats.
+
+    An int equals the same float (a fixture's JSON against a column) unless strict (two Arrow
+    readings of one file, tools/check_polars.py, where an int read as a float is a difference).
+    """
     if isinstance(a, float) and isinstance(b, float):
         if math.isnan(a) and math.isnan(b):
             return True
         return a == b and math.copysign(1, a) == math.copysign(1, b)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y, strict) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return list(a.keys()) == list(b.keys()) and all(same(a[k], b[k]) for k in a)
+        return list(a.keys()) == list(b.keys()) and all(same(a[k], b[k], strict) for k in a)
     if type(a) is not type(b) and not (a is None or b is None):
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+        if not strict and isinstance(a, (int, float)) and isinstance(b, (int, float)) \
+                and not isinstance(a, bool) and not isinstance(b, bool):
             return a == b
         return False
     return a == b

@@ -18,7 +18,6 @@ their storage (an Array column, a struct of data and shape), compared with pyarr
 Prints one line per file and ends with 'N passed, N failed'; exits 1 on any failure.
 """
 import json
-import math
 import os
 import sys
 
@@ -30,24 +29,8 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.compute as pc  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-
-def same(a, b):
-    """Equality of Python values, NaN equal to NaN, -0.0 distinct from 0.0, types compared too.
-
-    Stricter than check_arrow.same, which lets 1 equal 1.0 (a fixture's JSON against a column):
-    here both sides are Arrow readings of one file, and an int read as a float is a difference.
-    """
-    if isinstance(a, float) and isinstance(b, float):
-        if math.isnan(a) and math.isnan(b):
-            return True
-        return a == b and math.copysign(1, a) == math.copysign(1, b)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return list(a.keys()) == list(b.keys()) and all(same(a[k], b[k]) for k in a)
-    if a is None or b is None:
-        return a is None and b is None
-    return type(a) is type(b) and a == b
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from check_arrow import same  # noqa: E402
 
 
 NANOS = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
@@ -119,7 +102,7 @@ def difference(reference, frame, offset=0):
         want = values(reference.column(name))
         got = values(frame.get_column(name).to_arrow())
         for i, (w, g) in enumerate(zip(want, got)):
-            if not same(w, g):
+            if not same(w, g, strict=True):
                 return f"{name} row {offset + i} ({t}, Polars {frame.get_column(name).dtype}): pyarrow {w!r:.150} != Polars {g!r:.150}"
     return None
 
