@@ -15,7 +15,7 @@ final class FailureReport {
         if (debug) {
             failure.printStackTrace(err);
         }
-        if (failure instanceof OutputClosedException || failure.getCause() instanceof OutputClosedException) {
+        if (unwrapped(failure) instanceof OutputClosedException) {
             return NpyconvCommand.EXIT_OUTPUT_CLOSED; // the reader left on purpose: nothing to report
         }
         err.println("error: " + describe(failure));
@@ -23,8 +23,13 @@ final class FailureReport {
         return NpyconvCommand.EXIT_FAILURE;
     }
 
+    /** The I/O failure an {@link java.io.UncheckedIOException} carries (renderers write to an {@code Appendable}), else the failure. */
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof java.io.UncheckedIOException ? failure.getCause() : failure;
+    }
+
     static String describe(Throwable failure) {
-        Throwable t = failure instanceof java.io.UncheckedIOException ? failure.getCause() : failure;
+        Throwable t = unwrapped(failure);
         if (t instanceof NpyconvException) {
             return t.getMessage();
         }

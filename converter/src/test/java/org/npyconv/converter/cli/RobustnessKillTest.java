@@ -40,7 +40,7 @@ class RobustnessKillTest {
     @BeforeAll
     static void writeBigFile() throws Exception {
         big = shared.resolve("big.npy");
-        Path python = Path.of(System.getProperty("npyconv.root", ".")).resolve(".venv/np2/bin/python");
+        Path python = python();
         assertTrue(Files.isExecutable(python), "run tools/setup-python.sh first: no " + python);
         Process p = new ProcessBuilder(python.toString(), "-c", "import numpy as np; np.save(r'" + big
                 + "', np.array([f'element-{i:09d}' for i in range(5_000_000)], dtype=object), allow_pickle=True)")
@@ -190,8 +190,7 @@ class RobustnessKillTest {
     @Test
     void terminatedNpzConversionLeavesNoStagedMembers() throws Exception {
         Path npz = tmp.resolve("two.npz");
-        Path python = Path.of(System.getProperty("npyconv.root", ".")).resolve(".venv/np2/bin/python");
-        Process zip = new ProcessBuilder(python.toString(), "-c", String.join("\n",
+        Process zip = new ProcessBuilder(python().toString(), "-c", String.join("\n",
                 "import sys, zipfile, io, numpy as np",
                 "small = io.BytesIO(); np.save(small, np.array(['x', 'y'], dtype=object), allow_pickle=True)",
                 "with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_STORED) as z:",
@@ -225,10 +224,7 @@ class RobustnessKillTest {
     void exportStopsWhenItsReaderClosesThePipe() throws Exception {
         Path npy = Files.createLink(tmp.resolve("big.npy"), big);
         assertEquals(0, CliRun.of("index", npy.toString()).exitCode());
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                NpyconvCommand.class.getName(), "export", npy.toString()));
-        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE).start();
+        Process child = new ProcessBuilder(command("export", npy.toString())).start();
         byte[] head = child.getInputStream().readNBytes(64);
         assertEquals("\"element-000000000\"\n", new String(head, 0, 20, StandardCharsets.UTF_8));
         child.getInputStream().close(); // the reader leaves, as head does
@@ -237,11 +233,20 @@ class RobustnessKillTest {
         assertEquals("", new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8), "silently");
     }
 
+    /** npyconv ARGS in a child JVM, its output discarded. */
     private static Process npyconv(String... args) throws IOException {
+        return new ProcessBuilder(command(args)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "--add-opens=java.base/java.nio=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), NpyconvCommand.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return command;
+    }
+
+    private static Path python() {
+        return Path.of(System.getProperty("npyconv.root", ".")).resolve(".venv/np2/bin/python");
     }
 
     /** Waits until a temporary file with {@code prefix} holds at least {@code bytes}: the run is midway. */
